@@ -1,0 +1,5 @@
+"""``python -m mixdown``."""
+
+from mixdown.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""HTTP layer: FastAPI routers only, one module per resource."""

@@ -1,0 +1,59 @@
+"""Dependencies shared by the routers: services, the caller, base URL, status rate limit."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request, Response
+
+from mixdown.service.container import Services
+from mixdown.service.keys import Caller
+
+
+def get_services(request: Request) -> Services:
+    """The application's services."""
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def presented_key(request: Request) -> str | None:
+    """The key from ``X-API-Key``, ``Authorization: Bearer <key>`` or ``Authorization: <key>``."""
+    key = request.headers.get("x-api-key")
+    if key:
+        return key.strip()
+    auth = request.headers.get("authorization", "").strip()
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip() or None
+    return auth or None
+
+
+def get_caller(request: Request, services: ServicesDep) -> Caller:
+    """The authenticated caller (401 otherwise)."""
+    caller = services.auth.authenticate(presented_key(request))
+    request.state.caller = caller
+    return caller
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def base_url(request: Request, services: ServicesDep) -> str:
+    """Base of result URLs: the configured public URL or the request's own."""
+    return (services.settings.public_url or str(request.base_url)).rstrip("/")
+
+
+BaseUrlDep = Annotated[str, Depends(base_url)]
+
+
+def status_limited(caller: CallerDep, services: ServicesDep, response: Response) -> Caller:
+    """The caller, after counting one status call against its limit."""
+    state = services.limits.hit("status", caller.key_id)
+    if state is not None:
+        response.headers.update(state.headers())
+    return caller
+
+
+StatusCallerDep = Annotated[Caller, Depends(status_limited)]

@@ -1,0 +1,51 @@
+"""``/v1/jobs``: status, listing, cancellation, webhook deliveries."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from mixdown.api.deps import BaseUrlDep, CallerDep, ServicesDep, StatusCallerDep
+from mixdown.service import jobs as job_service
+
+router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
+
+
+@router.get("", summary="List your jobs, or poll several by id")
+def list_jobs(
+    caller: StatusCallerDep,
+    services: ServicesDep,
+    base_url: BaseUrlDep,
+    status: Annotated[str | None, Query(description="queued, processing, complete, failed or cancelled")] = None,
+    task: Annotated[str | None, Query(description="Only jobs of this task")] = None,
+    ids: Annotated[str | None, Query(description="Comma-separated job ids to poll at once")] = None,
+    cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> dict[str, Any]:
+    """Newest first; `next_cursor` is null on the last page."""
+    id_list = [i.strip() for i in ids.split(",") if i.strip()] if ids else None
+    return job_service.list_jobs(
+        services, caller, base_url, status=status, task=task, ids=id_list, cursor=cursor, limit=limit
+    )
+
+
+@router.get("/{job_id}", summary="A job's status, progress, results and error")
+def get_job(job_id: str, caller: StatusCallerDep, services: ServicesDep, base_url: BaseUrlDep) -> dict[str, Any]:
+    """Status is one of queued, processing, complete, failed, cancelled."""
+    return job_service.get_job(services, caller, job_id, base_url)
+
+
+@router.delete("/{job_id}", summary="Cancel a job")
+def cancel_job(job_id: str, caller: CallerDep, services: ServicesDep, base_url: BaseUrlDep) -> dict[str, Any]:
+    """A queued job is cancelled at once; a running one stops at its next progress check.
+
+    The credits reserved for the job are refunded either way.
+    """
+    return job_service.cancel_job(services, caller, job_id, base_url)
+
+
+@router.get("/{job_id}/webhooks", summary="Webhook deliveries of a job and every attempt")
+def job_webhooks(job_id: str, caller: CallerDep, services: ServicesDep) -> dict[str, Any]:
+    """Each delivery has its webhook-id, status (pending, delivered, failed) and attempts."""
+    return job_service.job_webhooks(services, caller, job_id)

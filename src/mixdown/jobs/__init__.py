@@ -1,0 +1,1 @@
+"""The job domain: states, transitions, cost and retry policies (pure code)."""

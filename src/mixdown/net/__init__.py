@@ -1,0 +1,1 @@
+"""Outbound HTTP: the SSRF guard, address-pinned connections and the URL fetcher."""

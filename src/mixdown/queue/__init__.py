@@ -1,0 +1,1 @@
+"""Job queues: one ``JobQueue`` interface; ``local`` on the job table, a memory twin for tests."""

@@ -1,0 +1,1 @@
+"""Application services between the HTTP routers and the storage and queue layers."""

@@ -1,0 +1,136 @@
+"""Audio inputs of a submit: URL, multipart upload or base64, into the artifact store."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from mixdown.audio.probe import probe
+from mixdown.errors import AudioDecodeError, InputError, PayloadTooLarge
+from mixdown.ids import new_id
+from mixdown.net.fetch import UrlFetcher
+from mixdown.storage.artifacts import ArtifactStore
+from mixdown.workers.context import file_sha256
+
+_DATA_URL = re.compile(r"^data:[\w.+/-]*(;[\w=.-]+)*;base64,", re.IGNORECASE)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Upload:
+    """A file part of a multipart body."""
+
+    filename: str
+    file: BinaryIO
+
+
+@dataclass(frozen=True, kw_only=True)
+class AudioSource:
+    """Where the request said its audio is; exactly one of url, upload, data."""
+
+    field: str
+    url: str | None = None
+    upload: Upload | None = None
+    data: str | None = None
+
+    def digest(self) -> str:
+        """A stable description for idempotency hashes."""
+        if self.url is not None:
+            return f"url:{self.url}"
+        if self.data is not None:
+            return "b64:" + hashlib.sha256(self.data.encode()).hexdigest()
+        assert self.upload is not None
+        position = self.upload.file.tell()
+        digest = hashlib.sha256()
+        for chunk in iter(lambda: self.upload.file.read(1 << 20), b""):  # type: ignore[union-attr]
+            digest.update(chunk)
+        self.upload.file.seek(position)
+        return "file:" + digest.hexdigest()
+
+
+def pick_audio_source(fields: dict[str, Any], upload: Upload | None) -> AudioSource | None:
+    """The one audio source among ``audio_url``, ``audio_file`` and ``input_audio``."""
+    given: list[AudioSource] = []
+    if fields.get("audio_url"):
+        given.append(AudioSource(field="audio_url", url=str(fields["audio_url"])))
+    if upload is not None:
+        given.append(AudioSource(field="audio_file", upload=upload))
+    raw = fields.get("input_audio")
+    if raw:
+        text = str(raw).strip()
+        if text.lower().startswith(("http://", "https://")):
+            given.append(AudioSource(field="input_audio", url=text))
+        else:
+            given.append(AudioSource(field="input_audio", data=text))
+    if len(given) > 1:
+        names = ", ".join(s.field for s in given)
+        raise InputError(f"Give the audio once; got {names}.", field=given[1].field)
+    return given[0] if given else None
+
+
+def _write_base64(data: str, dest: Path, max_bytes: int) -> None:
+    payload = _DATA_URL.sub("", data, count=1)
+    if len(payload) * 3 // 4 > max_bytes + 3:
+        raise PayloadTooLarge(f"input_audio is larger than {max_bytes} bytes.", field="input_audio")
+    try:
+        decoded = base64.b64decode(re.sub(r"\s+", "", payload), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise InputError("input_audio is neither a URL nor valid base64.", field="input_audio") from exc
+    dest.write_bytes(decoded)
+
+
+def _write_upload(upload: Upload, dest: Path, max_bytes: int) -> None:
+    with dest.open("wb") as out:
+        shutil.copyfileobj(upload.file, out, 1 << 20)
+    if dest.stat().st_size > max_bytes:
+        raise PayloadTooLarge(f"audio_file is larger than {max_bytes} bytes.", field="audio_file")
+
+
+def _filename(source: AudioSource, fetched_name: str | None) -> str:
+    if source.upload is not None:
+        return Path(source.upload.filename or "upload").name
+    return fetched_name or "audio"
+
+
+def store_audio(
+    source: AudioSource, *, fetcher: UrlFetcher, store: ArtifactStore, tmp_dir: Path, max_bytes: int
+) -> dict[str, Any]:
+    """Fetch or write the audio, check it decodes, keep it; returns the job's input descriptor."""
+    with tempfile.TemporaryDirectory(dir=tmp_dir) as folder:
+        path = Path(folder) / "input"
+        fetched_name = None
+        if source.url is not None:
+            fetched_name = fetcher.fetch(source.url, path, max_bytes=max_bytes, field=source.field).filename
+        elif source.data is not None:
+            _write_base64(source.data, path, max_bytes)
+        else:
+            assert source.upload is not None
+            _write_upload(source.upload, path, max_bytes)
+        if path.stat().st_size == 0:
+            raise InputError(f"{source.field} is empty.", field=source.field)
+        try:
+            info = probe(path)
+        except AudioDecodeError as exc:
+            raise AudioDecodeError(
+                f"{source.field} is not decodable audio: {exc.message.removeprefix('input: ')}", field=source.field
+            ) from None
+        sha = file_sha256(path)
+        key = f"inputs/{sha[:2]}/{sha}.{info.format}"
+        size = path.stat().st_size if store.exists(key) else store.put_file(key, path)
+    return {
+        "artifact_id": new_id("aud"),
+        "storage_key": key,
+        "filename": _filename(source, fetched_name),
+        "format": info.format,
+        "duration": info.duration,
+        "sample_rate": info.sample_rate,
+        "channels": info.channels,
+        "size_bytes": size,
+        "sha256": sha,
+    }

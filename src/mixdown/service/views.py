@@ -1,0 +1,76 @@
+"""JSON shapes of jobs and results, shared by the API, webhooks and the SDK."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from mixdown.jobs.cost import from_milli
+from mixdown.storage.models import Artifact, Job
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a ``Z``."""
+    if value is None:
+        return None
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def result_view(artifact: Artifact, base_url: str) -> dict[str, Any]:
+    """One result as listed in a job."""
+    view: dict[str, Any] = {
+        "id": artifact.id,
+        "url": f"{base_url.rstrip('/')}/v1/audio/{artifact.id}",
+        "kind": artifact.kind,
+        "format": artifact.format,
+        "size_bytes": artifact.size_bytes,
+        "expires_at": iso(artifact.expires_at),
+        "expired": artifact.expired,
+    }
+    view.update(artifact.meta or {})
+    return view
+
+
+def error_view(job: Job) -> dict[str, Any] | None:
+    """The job's error, if it has one."""
+    if job.error_code is None:
+        return None
+    return {"code": job.error_code, "message": job.error_message or ""}
+
+
+def job_view(job: Job, results: list[Artifact], base_url: str) -> dict[str, Any]:
+    """The full job as ``GET /v1/jobs/{job_id}`` answers it."""
+    return {
+        "job_id": job.id,
+        "task": job.task,
+        "status": job.status,
+        "progress": round(job.progress, 4),
+        "progress_message": job.progress_message,
+        "created_at": iso(job.created_at),
+        "started_at": iso(job.started_at),
+        "finished_at": iso(job.finished_at),
+        "attempts": job.attempts,
+        "cancel_requested": job.cancel_requested,
+        "params": job.params,
+        "credit_estimate": from_milli(job.credit_estimate_milli),
+        "credits_charged": from_milli(job.credit_charged_milli),
+        "results": [result_view(a, base_url) for a in results],
+        "metadata": job.job_metadata or {},
+        "error": error_view(job),
+    }
+
+
+def webhook_payload(job: Job, results: list[Artifact], base_url: str, event: str) -> dict[str, Any]:
+    """The body of a webhook delivery."""
+    return {
+        "event": event,
+        "job_id": job.id,
+        "task": job.task,
+        "status": job.status,
+        "progress": round(job.progress, 4),
+        "results": [result_view(a, base_url) for a in results],
+        "metadata": job.job_metadata or {},
+        "error": error_view(job),
+        "created_at": iso(job.created_at),
+        "finished_at": iso(job.finished_at),
+    }

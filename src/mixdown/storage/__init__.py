@@ -1,0 +1,1 @@
+"""Persistence: the database (jobs, keys, credits, webhooks) and the artifact store."""

@@ -1,0 +1,137 @@
+"""What a task is: its parameters, its cost rule, and ``run(inputs, params, ctx)``.
+
+A task never knows which queue, storage or API shape called it. It reads its
+inputs from local files, reports progress through ``ctx`` (which raises
+:class:`~mixdown.errors.JobCancelled` once the job is cancelled) and writes its
+outputs with ``ctx.add_result``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from mixdown.jobs.cost import CostBasis, CostRule
+from mixdown.jobs.states import TaskCategory
+
+
+class TaskParams(BaseModel):
+    """Base of every task's parameters: unknown fields are an error (422)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass(frozen=True, kw_only=True)
+class InputAudio:
+    """One audio input of a job, already fetched and probed, as a local file."""
+
+    path: Path
+    filename: str
+    format: str
+    duration: float
+    sample_rate: int
+    channels: int
+    size_bytes: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskInputs:
+    """The inputs a task receives, by name (``audio`` for the main audio input)."""
+
+    audio: Mapping[str, InputAudio] = field(default_factory=dict)
+
+    @property
+    def main(self) -> InputAudio:
+        """The main audio input; tasks with ``takes_audio`` always have it."""
+        return self.audio["audio"]
+
+    def seconds(self) -> float:
+        """Total duration of the audio inputs."""
+        return sum(a.duration for a in self.audio.values())
+
+
+class TaskContext(Protocol):
+    """What a running task may do: report progress, write results, use scratch space."""
+
+    @property
+    def job_id(self) -> str: ...
+
+    @property
+    def work_dir(self) -> Path:
+        """A private scratch folder, deleted after the job."""
+        ...
+
+    def progress(self, fraction: float, message: str | None = None) -> None:
+        """Report progress in 0..1; raises ``JobCancelled`` when the job was cancelled."""
+        ...
+
+    def check_cancelled(self) -> None:
+        """Raise ``JobCancelled`` if the job was cancelled."""
+        ...
+
+    def add_result(self, path: Path, *, kind: str, format: str, **meta: Any) -> str:
+        """Store the file at ``path`` as a result; returns the result id."""
+        ...
+
+    def set_metadata(self, **values: Any) -> None:
+        """Add to the job's ``metadata`` (engine, inference_time, ...)."""
+        ...
+
+
+RunFn = Callable[[TaskInputs, Any, TaskContext], None]
+CostFn = Callable[[Any, TaskInputs], float]
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Whether a task (or engine) can run here, and why not."""
+
+    available: bool
+    reason: str | None = None
+
+
+def always_available() -> Availability:
+    """Availability of tasks that need nothing beyond the base install."""
+    return Availability(True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskSpec:
+    """A registered task: name, parameter model, cost, and the function that does the work."""
+
+    name: str
+    summary: str
+    params_model: type[TaskParams]
+    run: RunFn
+    cost_rule: CostRule
+    cost_seconds: Callable[[Any, TaskInputs], float] | None = None
+    category: TaskCategory = TaskCategory.CONVERSION
+    takes_audio: bool = True
+    queue: str = "audio"
+    engine: str = "dsp"
+    estimate_seconds: Callable[[Any, TaskInputs], float] = lambda params, inputs: 1.0
+    availability: Callable[[], Availability] = always_available
+
+    def credits(self, params: Any, inputs: TaskInputs) -> float:
+        """Credits this job costs, by the task's cost rule."""
+        if self.cost_seconds is not None:
+            seconds = self.cost_seconds(params, inputs)
+        elif self.cost_rule.basis is CostBasis.INPUT:
+            seconds = inputs.seconds()
+        else:
+            seconds = 0.0
+        return self.cost_rule.credits(seconds)
+
+    def parse_params(self, raw: Mapping[str, Any]) -> TaskParams:
+        """Validate raw parameters (raises pydantic's ValidationError)."""
+        return self.params_model.model_validate(dict(raw))
+
+    def check_params(self, params: Any, inputs: TaskInputs) -> None:
+        """Hook for checks that need the inputs; see ``TaskParams.check_inputs``."""
+        check = getattr(params, "check_inputs", None)
+        if check is not None:
+            check(inputs)

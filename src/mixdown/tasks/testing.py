@@ -1,0 +1,78 @@
+"""An in-memory :class:`~mixdown.tasks.base.TaskContext` for running tasks in tests.
+
+::
+
+    ctx = MemoryTaskContext(work_dir=tmp_path)
+    TASK.run(inputs, params, ctx)
+    assert ctx.results[0]["format"] == "flac"
+    assert ctx.progress_calls[-1] == (1.0, "done")
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mixdown.errors import JobCancelled
+
+
+@dataclass
+class MemoryTaskContext:
+    """Records what a task reports instead of storing it.
+
+    ``results`` holds one dict per ``add_result`` call with ``id``, ``path``,
+    ``kind``, ``format``, ``data`` (the file's bytes, copied at call time so
+    the scratch folder may go away) and the extra metadata keywords.
+    After :meth:`cancel`, ``progress`` and ``check_cancelled`` raise
+    :class:`~mixdown.errors.JobCancelled`, as a real context does.
+    """
+
+    work_dir: Path
+    job_id: str = "job_memory"
+    progress_calls: list[tuple[float, str | None]] = field(default_factory=list)
+    results: list[dict[str, Any]] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    cancelled: bool = False
+    _ids: itertools.count[int] = field(default_factory=itertools.count, repr=False)
+
+    def cancel(self) -> None:
+        """Mark the job cancelled: the task's next progress report raises."""
+        self.cancelled = True
+
+    def check_cancelled(self) -> None:
+        """Raise ``JobCancelled`` once :meth:`cancel` was called."""
+        if self.cancelled:
+            raise JobCancelled()
+
+    def progress(self, fraction: float, message: str | None = None) -> None:
+        """Record a progress report; fractions outside 0..1 are a task bug."""
+        self.check_cancelled()
+        if not 0.0 <= fraction <= 1.0:
+            raise ValueError(f"progress fraction {fraction} is outside 0..1")
+        self.progress_calls.append((fraction, message))
+
+    def add_result(self, path: Path, *, kind: str, format: str, **meta: Any) -> str:
+        """Copy the file at ``path`` into :attr:`results`; returns its id."""
+        result_id = f"res_{next(self._ids)}"
+        self.results.append(
+            {
+                "id": result_id,
+                "path": Path(path),
+                "kind": kind,
+                "format": format,
+                "data": Path(path).read_bytes(),
+                **meta,
+            }
+        )
+        return result_id
+
+    def set_metadata(self, **values: Any) -> None:
+        """Merge ``values`` into :attr:`metadata`."""
+        self.metadata.update(values)
+
+    @property
+    def fractions(self) -> list[float]:
+        """The progress fractions reported, in order."""
+        return [fraction for fraction, _ in self.progress_calls]

@@ -1,0 +1,1 @@
+"""Worker processes: the job runner, the claim loop and the supervisor."""

@@ -1,0 +1,90 @@
+"""A worker process: claim a job, run it, repeat; sleep on the wake-up socket when idle."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from types import FrameType
+
+from mixdown.logs import setup_logging
+from mixdown.queue.wakeup import WakeupListener
+from mixdown.service.container import Services, build_services
+from mixdown.settings import Settings
+from mixdown.storage.workers import beat_worker, register_worker, stop_worker
+from mixdown.workers.runner import run_job
+
+log = logging.getLogger("mixdown.worker")
+
+
+class WorkerLoop:
+    """The claim-run loop of one worker process."""
+
+    def __init__(self, services: Services, worker_id: str, queues: list[str] | None = None) -> None:
+        self.s = services
+        self.worker_id = worker_id
+        self.queues = queues
+        self.stopping = threading.Event()
+        self.current_job: str | None = None
+
+    def run(self) -> None:
+        """Run until ``stopping`` is set."""
+        register_worker(self.s.db, self.worker_id, self.queues or ["*"], self.s.clock.now())
+        listener = WakeupListener(self.s.settings.run_dir, self.worker_id)
+        beat = threading.Thread(target=self._beat, daemon=True, name="worker-beat")
+        beat.start()
+        try:
+            while not self.stopping.is_set():
+                if not self.run_one():
+                    listener.wait(self.s.settings.worker_poll_seconds)
+        finally:
+            listener.close()
+            stop_worker(self.s.db, self.worker_id, self.s.clock.now())
+
+    def run_one(self) -> bool:
+        """Claim and run one job; False when none was queued."""
+        claimed = self.s.queue.claim(self.worker_id, queues=self.queues)
+        if claimed is None:
+            return False
+        self.current_job = claimed.id
+        beat_worker(self.s.db, self.worker_id, self.s.clock.now(), claimed.id)
+        try:
+            run_job(
+                claimed,
+                queue=self.s.queue,
+                registry=self.s.registry,
+                store=self.s.store,
+                worker_id=self.worker_id,
+                lease_seconds=self.s.settings.lease_seconds,
+                stopping=self.stopping,
+                work_root=self.s.tmp_dir,
+            )
+        finally:
+            self.current_job = None
+        return True
+
+    def _beat(self) -> None:
+        interval = min(5.0, self.s.settings.lease_seconds / 3)
+        while not self.stopping.wait(interval):
+            try:
+                beat_worker(self.s.db, self.worker_id, self.s.clock.now(), self.current_job)
+            except Exception:
+                log.warning("worker heartbeat failed", exc_info=True)
+
+
+def worker_main(settings: Settings, worker_id: str, queues: list[str] | None = None) -> None:
+    """Entry point of a worker process started by the supervisor."""
+    setup_logging(settings.log_level, json_format=settings.log_json, process=worker_id)
+    services = build_services(settings)
+    loop = WorkerLoop(services, worker_id, queues)
+
+    def _stop(signum: int, frame: FrameType | None) -> None:
+        loop.stopping.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    log.info("worker %s started", worker_id)
+    try:
+        loop.run()
+    finally:
+        services.close()
