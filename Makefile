@@ -27,6 +27,7 @@ lint: install
 check: lint test
 
 bench: install
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/platform.py
 
 clean:

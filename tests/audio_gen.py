@@ -12,7 +12,7 @@ import soundfile as sf
 @lru_cache(maxsize=32)
 def sine(seconds: float = 1.0, rate: int = 44100, channels: int = 2, freq: float = 440.0) -> np.ndarray:
     """A sine tone at -6 dBFS, shape (frames, channels)."""
-    t = np.arange(int(round(seconds * rate))) / rate
+    t = np.arange(round(seconds * rate)) / rate
     tone = 0.5 * np.sin(2 * np.pi * freq * t)
     return np.repeat(tone[:, None], channels, axis=1).astype(np.float32)
 

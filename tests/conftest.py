@@ -26,4 +26,4 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in list(os.environ):
         if name.startswith("MIXDOWN_"):
             monkeypatch.delenv(name)
-    yield
+    return

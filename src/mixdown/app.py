@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, Counter
 
 from mixdown import __version__
 from mixdown.api import audio, credits, health, jobs, tasks
-from mixdown.api.middleware import BodySizeLimit, RequestCounter
 from mixdown.api.errors import install_error_handlers
+from mixdown.api.middleware import BodySizeLimit, RequestCounter
 from mixdown.api.submit import batch_router, task_router
 from mixdown.service.container import Services, build_services
 from mixdown.service.maintenance import BackgroundLoops
@@ -64,4 +65,3 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         app.include_router(router)
     app.include_router(task_router(services.registry))
     return app
-

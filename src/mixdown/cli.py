@@ -43,7 +43,9 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on [default: 127.0.0.1].")] = None,
     port: Annotated[int | None, typer.Option(help="Port [default: 8000].")] = None,
     data_dir: DataDir = None,
-    workers: Annotated[int | None, typer.Option(help="Worker processes to start and supervise [default: 2].")] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Worker processes to start and supervise [default: 2].")
+    ] = None,
 ) -> None:
     """Start the API, apply migrations, and run N supervised worker processes."""
     import uvicorn
@@ -76,7 +78,9 @@ def serve(
 def worker(
     data_dir: DataDir = None,
     concurrency: Annotated[int, typer.Option(help="Worker processes on this node.")] = 1,
-    queues: Annotated[str | None, typer.Option(help="Comma-separated queues to serve (default: all).")] = None,
+    queues: Annotated[
+        str | None, typer.Option(help="Comma-separated queues to serve (default: all).")
+    ] = None,
 ) -> None:
     """Run worker processes only (no API), e.g. on a second machine sharing the database."""
     import signal
@@ -110,7 +114,9 @@ def migrate(data_dir: DataDir = None) -> None:
 @keys_app.command("create")
 def keys_create(
     name: Annotated[str, typer.Option(help="A label for the key.")],
-    credits: Annotated[float | None, typer.Option(help="Starting credits [default: MIXDOWN_DEFAULT_CREDITS].")] = None,
+    credits: Annotated[
+        float | None, typer.Option(help="Starting credits [default: MIXDOWN_DEFAULT_CREDITS].")
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Create a key and print it once (only its hash is stored)."""
@@ -124,12 +130,37 @@ def keys_create(
 
 
 @keys_app.command("list")
-def keys_list(data_dir: DataDir = None) -> None:
+def keys_list(
+    data_dir: DataDir = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines instead of a table.")] = False,
+) -> None:
     """List keys with their balances."""
-    from mixdown.service.keys import list_keys
+    import json
 
+    from mixdown.service.keys import list_keys
+    from mixdown.service.views import iso
+
+    keys = list_keys(_database(data_dir))
+    if as_json:
+        for key in keys:
+            typer.echo(
+                json.dumps(
+                    {
+                        "id": key.id,
+                        "name": key.name,
+                        "prefix": key.prefix,
+                        "credits": from_milli(key.balance_milli),
+                        "reserved": from_milli(key.reserved_milli),
+                        "spent": from_milli(key.spent_milli),
+                        "created_at": iso(key.created_at),
+                        "revoked_at": iso(key.revoked_at),
+                    }
+                )
+            )
+        return
     table = Table("id", "name", "prefix", "credits", "reserved", "spent", "created", "revoked")
-    for key in list_keys(_database(data_dir)):
+    table.columns[0].no_wrap = True
+    for key in keys:
         table.add_row(
             key.id,
             key.name,

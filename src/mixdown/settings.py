@@ -16,9 +16,15 @@ class Settings(BaseSettings):
 
     # Where things live.
     data_dir: Path = Field(default=Path("./mixdown-data"), description="Database, artifacts, runtime files.")
-    database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite in data_dir by default.")
-    storage_dir: Path | None = Field(default=None, description="Artifact folder; data_dir/artifacts by default.")
-    public_url: str | None = Field(default=None, description="Base URL used in result links; the request's own by default.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; SQLite in data_dir by default."
+    )
+    storage_dir: Path | None = Field(
+        default=None, description="Artifact folder; data_dir/artifacts by default."
+    )
+    public_url: str | None = Field(
+        default=None, description="Base URL used in result links; the request's own by default."
+    )
 
     # HTTP server and workers.
     host: str = "127.0.0.1"
@@ -31,18 +37,26 @@ class Settings(BaseSettings):
     )
     log_level: str = "info"
     log_json: bool = False
-    run_background: bool = Field(default=True, description="Run the sweeper and webhook dispatcher in the API process.")
+    run_background: bool = Field(
+        default=True, description="Run the sweeper and webhook dispatcher in the API process."
+    )
 
     # Jobs.
-    lease_seconds: float = Field(default=30.0, gt=0, description="A worker's hold on a job; renewed by heartbeat.")
+    lease_seconds: float = Field(
+        default=30.0, gt=0, description="A worker's hold on a job; renewed by heartbeat."
+    )
     max_attempts: int = Field(default=3, ge=1, description="Attempts before a job fails for good.")
-    worker_poll_seconds: float = Field(default=1.0, gt=0, description="Fallback poll when no wake-up arrives.")
+    worker_poll_seconds: float = Field(
+        default=1.0, gt=0, description="Fallback poll when no wake-up arrives."
+    )
     sweep_interval_seconds: float = Field(default=5.0, gt=0)
     retention_days: float = Field(default=30.0, gt=0, description="How long outputs are kept.")
     idempotency_hours: float = 24.0
 
     # Inputs.
-    max_upload_bytes: int = Field(default=50 * 1024 * 1024, gt=0, description="Largest accepted input (413 above).")
+    max_upload_bytes: int = Field(
+        default=50 * 1024 * 1024, gt=0, description="Largest accepted input (413 above)."
+    )
     fetch_timeout_seconds: float = Field(default=30.0, gt=0)
     fetch_max_redirects: int = Field(default=5, ge=0)
     url_allowlist: list[str] = Field(
@@ -52,7 +66,9 @@ class Settings(BaseSettings):
 
     # Credits and limits.
     credits_enabled: bool = Field(default=True, description="False: unlimited, nothing is debited.")
-    default_credits: float = Field(default=100.0, ge=0, description="Balance of a new key unless --credits is given.")
+    default_credits: float = Field(
+        default=100.0, ge=0, description="Balance of a new key unless --credits is given."
+    )
     rate_limits_enabled: bool = True
     max_parallel_generations: int = Field(default=10, ge=1)
     submit_rate_limit: str = Field(default="60/minute", description="Conversion submissions per key.")
@@ -61,7 +77,9 @@ class Settings(BaseSettings):
 
     # Webhooks.
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
-    webhook_max_age_seconds: float = Field(default=3600.0, gt=0, description="Retry a delivery for this long.")
+    webhook_max_age_seconds: float = Field(
+        default=3600.0, gt=0, description="Retry a delivery for this long."
+    )
     webhook_backoff_base_seconds: float = Field(default=5.0, gt=0)
 
     @field_validator("submit_rate_limit", "status_rate_limit")

@@ -10,8 +10,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 
 from mixdown.api.deps import CallerDep, ServicesDep
-from mixdown.audio.formats import content_type_for, normalize_format
 from mixdown.audio.codec import transcode
+from mixdown.audio.formats import content_type_for, normalize_format
 from mixdown.errors import ValidationFailed
 from mixdown.service.container import Services
 from mixdown.service.jobs import own_artifact
@@ -47,7 +47,13 @@ def _converted(services: Services, artifact: Artifact, target: str) -> Path:
     if not cache.exists():
         cache.parent.mkdir(parents=True, exist_ok=True)
         partial = cache.with_suffix(f".{target}.part")
-        transcode(services.store.local_path(artifact.storage_key), partial, format=target)
+        try:
+            transcode(services.store.local_path(artifact.storage_key), partial, format=target)
+        except ValueError as exc:  # e.g. 4 channels into mp3
+            partial.unlink(missing_ok=True)
+            raise ValidationFailed(
+                f"format: cannot convert this result to {target}: {exc}", field="format"
+            ) from None
         partial.replace(cache)
     return cache
 
@@ -62,7 +68,9 @@ async def download(
     result_id: str,
     caller: CallerDep,
     services: ServicesDep,
-    format: Annotated[str | None, Query(description="Convert audio on the fly: mp3, wav, flac, ogg, opus, m4a, aiff")] = None,
+    format: Annotated[
+        str | None, Query(description="Convert audio on the fly: mp3, wav, flac, ogg, opus, m4a, aiff")
+    ] = None,
 ) -> FileResponse:
     """Streams the file with Content-Type, Content-Length and HTTP Range support."""
     artifact = await run_in_threadpool(own_artifact, services, caller, result_id)
@@ -82,5 +90,7 @@ def _target_format(requested: str, artifact: Artifact) -> str:
     except (KeyError, ValueError):
         raise ValidationFailed(f"format: must be one of {list(CONVERTIBLE)}", field="format") from None
     if artifact.kind not in ("audio", "stem", "mix") and target != artifact.format:
-        raise ValidationFailed(f"format: a {artifact.kind} result cannot be converted to audio", field="format")
+        raise ValidationFailed(
+            f"format: a {artifact.kind} result cannot be converted to audio", field="format"
+        )
     return target

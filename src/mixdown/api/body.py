@@ -15,7 +15,10 @@ FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 async def read_body(request: Request) -> tuple[dict[str, Any], Upload | None]:
-    """Fields and the optional ``audio_file`` upload of a submit."""
+    """Fields and the optional ``audio_file`` upload of a submit.
+
+    Uploaded files stay open until the request ends (Starlette closes its form then).
+    """
     content_type = request.headers.get("content-type", "").lower()
     if content_type.startswith(FORM_TYPES):
         return await _read_form(request)
@@ -33,6 +36,7 @@ async def read_body(request: Request) -> tuple[dict[str, Any], Upload | None]:
 
 async def _read_form(request: Request) -> tuple[dict[str, Any], Upload | None]:
     form = await request.form(max_files=4, max_fields=500)
+    request.state.form = form
     fields: dict[str, Any] = {}
     upload: Upload | None = None
     for name, value in form.multi_items():

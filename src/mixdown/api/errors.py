@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -30,7 +31,9 @@ _HTTP_CODES = {
 }
 
 
-def error_response(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    status: int, body: dict[str, Any], headers: Mapping[str, str] | None = None
+) -> JSONResponse:
     """A JSON error answer."""
     return JSONResponse({"error": body}, status_code=status, headers=headers)
 
@@ -45,11 +48,18 @@ async def _mixdown_error(request: Request, exc: Exception) -> JSONResponse:
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [
-        {"field": ".".join(str(p) for p in e["loc"] if p not in ("body", "query", "path", "header")), "message": e["msg"]}
+        {
+            "field": ".".join(str(p) for p in e["loc"] if p not in ("body", "query", "path", "header")),
+            "message": e["msg"],
+        }
         for e in exc.errors()
     ]
     first = errors[0] if errors else {"field": "body", "message": "invalid request"}
-    body = {"code": "validation_error", "message": f"{first['field']}: {first['message']}", "field": first["field"]}
+    body = {
+        "code": "validation_error",
+        "message": f"{first['field']}: {first['message']}",
+        "field": first["field"],
+    }
     return error_response(422, {**body, "errors": errors})
 
 

@@ -17,7 +17,9 @@ def list_jobs(
     caller: StatusCallerDep,
     services: ServicesDep,
     base_url: BaseUrlDep,
-    status: Annotated[str | None, Query(description="queued, processing, complete, failed or cancelled")] = None,
+    status: Annotated[
+        str | None, Query(description="queued, processing, complete, failed or cancelled")
+    ] = None,
     task: Annotated[str | None, Query(description="Only jobs of this task")] = None,
     ids: Annotated[str | None, Query(description="Comma-separated job ids to poll at once")] = None,
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
@@ -31,7 +33,9 @@ def list_jobs(
 
 
 @router.get("/{job_id}", summary="A job's status, progress, results and error")
-def get_job(job_id: str, caller: StatusCallerDep, services: ServicesDep, base_url: BaseUrlDep) -> dict[str, Any]:
+def get_job(
+    job_id: str, caller: StatusCallerDep, services: ServicesDep, base_url: BaseUrlDep
+) -> dict[str, Any]:
     """Status is one of queued, processing, complete, failed, cancelled."""
     return job_service.get_job(services, caller, job_id, base_url)
 

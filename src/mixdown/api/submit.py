@@ -12,13 +12,16 @@ from pydantic import BaseModel, Field
 from mixdown.api.body import read_body
 from mixdown.api.deps import CallerDep, ServicesDep
 from mixdown.errors import MixdownError, ValidationFailed
-from mixdown.service.submit import Submitter, SubmitRequest
+from mixdown.service.submit import SubmitRequest, Submitter
 from mixdown.tasks.base import TaskSpec
 from mixdown.tasks.registry import TaskRegistry
 
 CONTROL_SCHEMA: dict[str, Any] = {
     "audio_url": {"type": "string", "format": "uri", "description": "http(s) URL of the input audio."},
-    "input_audio": {"type": "string", "description": "Input audio as base64, a data: URL, or an http(s) URL."},
+    "input_audio": {
+        "type": "string",
+        "description": "Input audio as base64, a data: URL, or an http(s) URL.",
+    },
     "webhook_url": {"type": "string", "format": "uri", "description": "Receives job events by POST."},
     "webhook_secret": {"type": "string", "description": "Signs deliveries (Standard Webhooks HMAC-SHA256)."},
     "webhook_events": {
@@ -60,11 +63,19 @@ def _request_schema(spec: TaskSpec) -> dict[str, Any]:
 
 def _submit_route(spec: TaskSpec) -> Any:
     async def submit(request: Request, caller: CallerDep, services: ServicesDep) -> JSONResponse:
-        fields, upload = await read_body(request)
-        req = SubmitRequest(
-            task=spec.name, fields=fields, upload=upload, idempotency_key=request.headers.get("idempotency-key")
-        )
-        result = await run_in_threadpool(Submitter(services).submit, caller, req)
+        try:
+            fields, upload = await read_body(request)
+            req = SubmitRequest(
+                task=spec.name,
+                fields=fields,
+                upload=upload,
+                idempotency_key=request.headers.get("idempotency-key"),
+            )
+            result = await run_in_threadpool(Submitter(services).submit, caller, req)
+        finally:
+            form = getattr(request.state, "form", None)
+            if form is not None:
+                await form.close()
         return JSONResponse(result.body, status_code=result.status_code)
 
     submit.__name__ = f"submit_{spec.name.replace('-', '_')}"
@@ -85,7 +96,12 @@ def task_router(registry: TaskRegistry) -> APIRouter:
             "poll `GET /v1/jobs/{job_id}` or pass `webhook_url`. Send JSON, a urlencoded form, "
             "or multipart with `audio_file`.",
             openapi_extra=_request_schema(spec),
-            responses={202: {"description": "Job accepted", "content": {"application/json": {"example": ACCEPTED_EXAMPLE}}}},
+            responses={
+                202: {
+                    "description": "Job accepted",
+                    "content": {"application/json": {"example": ACCEPTED_EXAMPLE}},
+                }
+            },
         )
     return router
 
@@ -107,8 +123,13 @@ batch_router = APIRouter(prefix="/v1", tags=["jobs"])
 
 
 @batch_router.post("/batch", summary="Submit many jobs at once")
-def submit_batch(body: BatchRequest, caller: CallerDep, services: ServicesDep, request: Request) -> dict[str, Any]:
-    """Each entry is accepted with its job or rejected with its own error; one bad entry does not fail the rest."""
+def submit_batch(
+    body: BatchRequest, caller: CallerDep, services: ServicesDep, request: Request
+) -> dict[str, Any]:
+    """Each entry is accepted with its job or rejected with its own error.
+
+    One bad entry does not fail the rest.
+    """
     limit = services.settings.batch_max_jobs
     if len(body.jobs) > limit:
         raise ValidationFailed(f"jobs: at most {limit} jobs per batch", field="jobs")

@@ -6,6 +6,8 @@ libsndfile does not know (MP4/M4A, WebM, Matroska, video files with sound...).
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import math
 from collections.abc import Iterator
 from fractions import Fraction
@@ -27,8 +29,10 @@ if TYPE_CHECKING:
 
     from mixdown.audio.probe import AudioInfo
 
+# Frames decoded at most to check a file's end (half a second is far fewer).
+_TAIL_FRAMES = 1000
 _LOSSLESS_CODECS = frozenset({"flac", "alac", "wavpack", "tta", "ape", "mlp", "truehd"})
-_LAYOUTS = {1: "mono", 2: "stereo", 3: "3.0", 4: "quad", 5: "5.0", 6: "5.1", 8: "7.1"}
+_LAYOUTS = {1: "mono", 2: "stereo", 3: "3.0", 4: "quad", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"}
 # Muxer, encoder and the sample format we feed the encoder, per output format.
 _WRITERS: dict[str, tuple[str, str, str]] = {
     "mp3": ("mp3", "libmp3lame", "fltp"),
@@ -42,7 +46,11 @@ _FORMAT_NAMES = {
     ("opus", "ogg"): "opus",
     ("vorbis", "ogg"): "ogg",
     ("flac", "flac"): "flac",
+    ("opus", "matroska"): "webm",
+    ("vorbis", "matroska"): "webm",
 }
+# FFmpeg names a demuxer family by its first member; these read better as extensions.
+_FAMILY_NAMES = {"mov": "mp4", "matroska": "mkv"}
 
 
 def pyav_info(file: Path) -> AudioInfo:
@@ -91,7 +99,7 @@ def _is_lossless(codec: str) -> bool:
 def _format_name(codec: str, container_name: str) -> str:
     """mixdown's format name for a codec in a container, else the container's name."""
     family = container_name.split(",")[0]
-    return _FORMAT_NAMES.get((codec, family), "wav" if family == "wav" else family)
+    return _FORMAT_NAMES.get((codec, family), _FAMILY_NAMES.get(family, family))
 
 
 def _duration(container: InputContainer, stream: AudioStream) -> float:
@@ -104,13 +112,22 @@ def _duration(container: InputContainer, stream: AudioStream) -> float:
 
 
 def _check_tail(container: InputContainer, stream: AudioStream, file: Path, duration: float) -> None:
-    """Decode one frame near the end: proves the codec works and the file is whole."""
+    """Decode the last half second: proves the codec works and the file is whole.
+
+    A file cut short fails here: its index points past the end of the file,
+    so demuxing the last packets raises or yields nothing. Where the
+    container cannot seek, the first frames are decoded instead.
+    """
     if stream.time_base is not None and duration > 1.0:
         offset = int((duration - 0.5) / stream.time_base)
-        container.seek(offset, stream=stream, backward=True, any_frame=False)
-    for _frame in container.decode(stream):
-        return
-    raise AudioDecodeError(f"{file.name}: no audio could be decoded (truncated?)")
+        with contextlib.suppress(av.FFmpegError):
+            container.seek(offset, stream=stream, backward=True, any_frame=False)
+    try:
+        decoded = sum(1 for _frame in itertools.islice(container.decode(stream), _TAIL_FRAMES))
+    except av.FFmpegError as exc:
+        raise AudioDecodeError(f"{file.name}: truncated or corrupt ({exc.strerror})") from exc
+    if decoded == 0:
+        raise AudioDecodeError(f"{file.name}: no audio could be decoded (truncated?)")
 
 
 def pyav_decode(file: Path) -> tuple[Samples, int]:

@@ -14,8 +14,12 @@ Duration through a lossy round trip (encode, then :func:`decode`):
 * Opus -- exact: pre-skip and the end granule position trim both ends;
 * Ogg Vorbis -- exact: the end granule position trims the last packet;
 * M4A (AAC) -- exact: the edit list skips the 1024 priming samples and the
-  last packet records its true duration. M4A files from encoders that only
-  write an ``iTunSMPB`` tag keep up to 2048 padding samples (< 50 ms).
+  last packet records its true duration. M4A files from other encoders that
+  signal the delay only in an ``iTunSMPB`` tag (no edit list) decode with
+  their priming samples, typically 2112 frames (48 ms at 44.1 kHz) too many.
+
+Files are decoded whole into memory: a minute of 48 kHz stereo is 23 MB as
+float32.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from mixdown.errors import AudioDecodeError
 
 _SF_MAJOR = {"wav": "WAV", "aiff": "AIFF", "flac": "FLAC", "ogg": "OGG"}
 _SF_SUBTYPE: dict[BitDepth, str] = {16: "PCM_16", 24: "PCM_24", "32f": "FLOAT"}
+_WRITE_BLOCK = 1 << 15
 # Nominal libvorbis bitrates (kbps, stereo 44.1 kHz) at quality 0.0, 0.1 ... 1.0.
 _VORBIS_KBPS = (64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 500)
 
@@ -170,13 +175,8 @@ def _encode_lossless(
 ) -> None:
     """Write WAV, AIFF or FLAC with libsndfile."""
     depth = _lossless_depth(fmt, frames, bit_depth)
-    sf.write(
-        path,
-        quantize(frames, bit_depth=depth),
-        sample_rate,
-        format=_SF_MAJOR[fmt.name],
-        subtype=_SF_SUBTYPE[depth],
-    )
+    samples = quantize(frames, bit_depth=depth)
+    _sf_write(path, samples, sample_rate, format=_SF_MAJOR[fmt.name], subtype=_SF_SUBTYPE[depth])
 
 
 def _check_encodable(fmt: AudioFormat, frames: Samples, sample_rate: int) -> None:
@@ -208,14 +208,22 @@ def _encode_lossy(
     if fmt.backend == "pyav":
         pyav_encode(frames, sample_rate, path, fmt=fmt, bitrate=kbps)
         return
-    sf.write(
-        path,
-        quantize(frames, bit_depth="32f"),
-        sample_rate,
-        format=_SF_MAJOR[fmt.name],
-        subtype="VORBIS",
-        compression_level=vorbis_level(kbps),
-    )
+    samples = quantize(frames, bit_depth="32f")
+    _sf_write(path, samples, sample_rate, format="OGG", subtype="VORBIS", level=vorbis_level(kbps))
+
+
+def _sf_write(
+    path: Path, samples: Samples, rate: int, *, format: str, subtype: str, level: float | None = None
+) -> None:
+    """Write with libsndfile in blocks.
+
+    libvorbis allocates its analysis buffer on the stack, sized by the write:
+    one call with a minute of audio overflows the stack and kills the process.
+    """
+    channels = samples.shape[1]
+    with sf.SoundFile(path, "w", rate, channels, subtype, format=format, compression_level=level) as handle:
+        for start in range(0, len(samples), _WRITE_BLOCK):
+            handle.write(samples[start : start + _WRITE_BLOCK])
 
 
 def vorbis_level(kbps: int) -> float:

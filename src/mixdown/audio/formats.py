@@ -40,6 +40,7 @@ class AudioFormat:
     backend: Backend
     bit_depths: tuple[BitDepth, ...] = ()
     sample_rates: tuple[int, ...] | None = None
+    max_rate: int = 768000
     max_channels: int = 8
     default_bitrate: int | None = None
 
@@ -49,7 +50,9 @@ class AudioFormat:
 
     def allows_rate(self, sample_rate: int) -> bool:
         """Whether this format can store audio at ``sample_rate``."""
-        return self.sample_rates is None or sample_rate in self.sample_rates
+        if self.sample_rates is not None:
+            return sample_rate in self.sample_rates
+        return 1 <= sample_rate <= self.max_rate
 
     def nearest_rate(self, sample_rate: int) -> int:
         """The rate to resample to when ``sample_rate`` is not allowed.
@@ -57,8 +60,10 @@ class AudioFormat:
         The smallest allowed rate at or above ``sample_rate`` (so no band is
         lost), or the highest allowed rate when ``sample_rate`` is above all.
         """
-        if self.allows_rate(sample_rate) or self.sample_rates is None:
+        if self.allows_rate(sample_rate):
             return sample_rate
+        if self.sample_rates is None:
+            return min(max(sample_rate, 1), self.max_rate)
         higher = [rate for rate in self.sample_rates if rate >= sample_rate]
         return min(higher) if higher else max(self.sample_rates)
 
@@ -94,6 +99,7 @@ FORMATS: Mapping[FormatName, AudioFormat] = {
             codec="flac",
             backend="soundfile",
             bit_depths=(16, 24),
+            max_rate=655350,
         ),
         AudioFormat(
             name="mp3",
@@ -113,6 +119,8 @@ FORMATS: Mapping[FormatName, AudioFormat] = {
             lossless=False,
             codec="vorbis",
             backend="soundfile",
+            # libvorbis crashes above ~200 kHz.
+            max_rate=192000,
             default_bitrate=160,
         ),
         AudioFormat(
@@ -225,5 +233,12 @@ def check_bit_depth(fmt: AudioFormat, bit_depth: BitDepth) -> None:
 def check_rate(fmt: AudioFormat, sample_rate: int) -> None:
     """Raise ``ValueError`` naming the rule when ``fmt`` cannot hold ``sample_rate``."""
     if not fmt.allows_rate(sample_rate):
-        allowed = ", ".join(str(rate) for rate in fmt.sample_rates or ())
-        raise ValueError(f"sample rate {sample_rate} is not allowed: {fmt.name} holds {allowed}")
+        raise ValueError(f"sample rate {sample_rate} is not allowed: {rate_rule(fmt)}")
+
+
+def rate_rule(fmt: AudioFormat) -> str:
+    """A sentence saying which sample rates ``fmt`` holds, for error messages."""
+    if fmt.sample_rates is None:
+        return f"{fmt.name} holds rates up to {fmt.max_rate} Hz"
+    allowed = ", ".join(str(rate) for rate in fmt.sample_rates)
+    return f"{fmt.name} holds only {allowed} Hz"

@@ -132,8 +132,11 @@ def _probe_other(file: Path, *, libsndfile_error: sf.LibsndfileError) -> AudioIn
 def _reason(libsndfile_error: sf.LibsndfileError, ffmpeg_error: av.FFmpegError) -> str:
     """libsndfile's message when it knew the format (it says what is wrong), else FFmpeg's."""
     message = str(libsndfile_error.error_string).strip().rstrip(".")
-    if "not recognised" in message.lower():
-        return str(ffmpeg_error.strerror or "format not recognised").strip()
+    # libsndfile reports an unparsable MP3 as a missing file: not worth repeating.
+    if any(text in message.lower() for text in ("not recognised", "does not exist")):
+        if isinstance(ffmpeg_error, av.InvalidDataError):
+            return "not a recognised audio format"
+        return str(ffmpeg_error.strerror or ffmpeg_error).strip()
     return message
 
 

@@ -12,7 +12,7 @@ MILLI = 1000
 
 def to_milli(credits: float) -> int:
     """Credits as integer milli-credits, rounded up so estimates never undercharge."""
-    return int(math.ceil(round(credits * MILLI, 6)))
+    return math.ceil(round(credits * MILLI, 6))
 
 
 def from_milli(milli: int) -> float:

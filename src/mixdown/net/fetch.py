@@ -51,7 +51,14 @@ class UrlFetcher(Protocol):
 
 
 class HttpUrlFetcher:
-    """Fetches over HTTP(S) with the SSRF guard, address pinning and a deadline."""
+    """Fetches over HTTP(S) with the SSRF guard, address pinning and a deadline.
+
+    ``timeout`` covers the whole fetch, redirects included: each hop gets the
+    time left as its connect/read timeout and the deadline is checked after
+    every chunk, so one stalled read can overrun it by at most that hop's budget.
+    ``resolver`` (DNS; :class:`~mixdown.net.ssrf.StaticResolver` in tests) and ``ssl_context``
+    (trust store; certifi's by default) are the injectable boundaries.
+    """
 
     def __init__(
         self,

@@ -100,7 +100,7 @@ class StaticResolver:
         self.table = {_host_key(host): list(ips) for host, ips in table.items()}
         self.calls: list[str] = []
 
-    def __call__(self, host: str, port: int) -> list[str]:
+    def __call__(self, host: str, _port: int) -> list[str]:
         """Look ``host`` up; an unknown host fails like a DNS miss."""
         self.calls.append(host)
         try:

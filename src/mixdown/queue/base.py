@@ -83,3 +83,7 @@ class JobQueue(Protocol):
     def requeue_expired(self) -> int:
         """Re-queue (or fail) jobs whose worker stopped renewing the lease."""
         ...
+
+    def close(self) -> None:
+        """Release connections and sockets."""
+        ...

@@ -52,3 +52,8 @@ class LocalQueue:
     def requeue_expired(self) -> int:
         """Re-queue jobs of dead workers."""
         return self.store.requeue_expired()
+
+    def close(self) -> None:
+        """Release the wake-up socket."""
+        if self.wakeup is not None:
+            self.wakeup.close()

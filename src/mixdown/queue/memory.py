@@ -151,7 +151,9 @@ class MemoryQueue:
             expired = [
                 j
                 for j in self.jobs.values()
-                if j.status is JobStatus.PROCESSING and j.lease_expires_at is not None and j.lease_expires_at < now
+                if j.status is JobStatus.PROCESSING
+                and j.lease_expires_at is not None
+                and j.lease_expires_at < now
             ]
             for job in expired:
                 if JobRetryPolicy(max_attempts=job.max_attempts).should_retry(job.attempts):
@@ -159,6 +161,9 @@ class MemoryQueue:
                 else:
                     self._finish(job, JobStatus.FAILED, ("worker_lost", "The worker stopped responding."))
             return len(expired)
+
+    def close(self) -> None:
+        """Nothing to release."""
 
     def _requeue(self, job: MemoryJob) -> None:
         job.status, job.worker_id, job.lease_expires_at, job.progress = JobStatus.QUEUED, None, None, 0.0

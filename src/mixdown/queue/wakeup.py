@@ -24,6 +24,10 @@ class Wakeup(Protocol):
         """Wake every waiting worker."""
         ...
 
+    def close(self) -> None:
+        """Release resources."""
+        ...
+
 
 def socket_dir(run_dir: Path) -> Path:
     """A short folder for the sockets (AF_UNIX paths are limited to ~100 bytes)."""
@@ -49,6 +53,10 @@ class SocketWakeup:
                 path.unlink(missing_ok=True)
             except (BlockingIOError, OSError):
                 pass  # its buffer is full: it has wake-ups pending already
+
+    def close(self) -> None:
+        """Close the sending socket."""
+        self._sock.close()
 
 
 class WakeupListener:
@@ -93,6 +101,9 @@ class MemoryWakeup:
         """Set the event."""
         self.notified += 1
         self.event.set()
+
+    def close(self) -> None:
+        """Nothing to release."""
 
     def wait(self, timeout: float) -> bool:
         """Wait for the event and clear it."""

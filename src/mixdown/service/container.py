@@ -50,7 +50,8 @@ class Services:
     extra: dict[str, object] = field(default_factory=dict)
 
     def close(self) -> None:
-        """Release database connections."""
+        """Release database connections and sockets."""
+        self.queue.close()
         self.db.dispose()
 
 

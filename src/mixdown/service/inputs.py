@@ -118,7 +118,8 @@ def store_audio(
             info = probe(path)
         except AudioDecodeError as exc:
             raise AudioDecodeError(
-                f"{source.field} is not decodable audio: {exc.message.removeprefix('input: ')}", field=source.field
+                f"{source.field} is not decodable audio: {exc.message.removeprefix('input: ')}",
+                field=source.field,
             ) from None
         sha = file_sha256(path)
         key = f"inputs/{sha[:2]}/{sha}.{info.format}"

@@ -112,7 +112,9 @@ def job_webhooks(services: Services, caller: Caller, job_id: str) -> dict[str, A
         _own_job(session, caller, job_id)
         deliveries = list(
             session.scalars(
-                select(WebhookDelivery).where(WebhookDelivery.job_id == job_id).order_by(WebhookDelivery.created_at)
+                select(WebhookDelivery)
+                .where(WebhookDelivery.job_id == job_id)
+                .order_by(WebhookDelivery.created_at)
             )
         )
         attempts: dict[str, list[WebhookAttempt]] = defaultdict(list)

@@ -74,7 +74,12 @@ def revoke_key(db: Database, key_id: str, now: datetime) -> ApiKey:
 def credit_key(db: Database, key_id: str, amount: float, now: datetime) -> float:
     """Add credits (negative to remove); returns the new balance in credits."""
     with db.write() as session:
-        return credits.grant(session, key_id=key_id, milli=to_milli(amount) if amount >= 0 else -to_milli(-amount), now=now) / 1000
+        return (
+            credits.grant(
+                session, key_id=key_id, milli=to_milli(amount) if amount >= 0 else -to_milli(-amount), now=now
+            )
+            / 1000
+        )
 
 
 def get_key(db: Database, key_id: str) -> ApiKey:

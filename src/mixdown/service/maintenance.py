@@ -37,7 +37,9 @@ def expire_artifacts(services: Services, limit: int = 500) -> int:
         keys = {a.storage_key for a in old}
         still_used = set(
             session.scalars(
-                select(Artifact.storage_key).where(Artifact.storage_key.in_(keys), Artifact.expired.is_(False))
+                select(Artifact.storage_key).where(
+                    Artifact.storage_key.in_(keys), Artifact.expired.is_(False)
+                )
             )
         )
     for key in keys - still_used:
@@ -74,7 +76,11 @@ def make_dispatcher(services: Services) -> WebhookDispatcher:
         max_delay_seconds=min(600.0, settings.webhook_max_age_seconds),
     )
     return WebhookDispatcher(
-        services.db, services.sender, services.clock, backoff, lock_seconds=settings.webhook_timeout_seconds * 3
+        services.db,
+        services.sender,
+        services.clock,
+        backoff,
+        lock_seconds=settings.webhook_timeout_seconds * 3,
     )
 
 

@@ -56,17 +56,21 @@ class StoreCollector(Collector):
         )
         for task, count, total, *cumulative in rows:
             buckets = [(str(b), int(c or 0)) for b, c in zip(DURATION_BUCKETS, cumulative, strict=True)]
-            metric.add_metric([task], buckets + [("+Inf", int(count))], float(total or 0.0))
+            metric.add_metric([task], [*buckets, ("+Inf", int(count))], float(total or 0.0))
         return metric
 
     def _webhooks(self, session: object) -> Iterator[Metric]:
-        deliveries = GaugeMetricFamily("mixdown_webhook_deliveries", "Webhook deliveries by state", labels=["status"])
+        deliveries = GaugeMetricFamily(
+            "mixdown_webhook_deliveries", "Webhook deliveries by state", labels=["status"]
+        )
         for status, count in session.execute(  # type: ignore[attr-defined]
             select(WebhookDelivery.status, func.count()).group_by(WebhookDelivery.status)
         ):
             deliveries.add_metric([status], count)
         yield deliveries
-        attempts = CounterMetricFamily("mixdown_webhook_attempts", "Webhook HTTP attempts", labels=["outcome"])
+        attempts = CounterMetricFamily(
+            "mixdown_webhook_attempts", "Webhook HTTP attempts", labels=["outcome"]
+        )
         ok = case((WebhookAttempt.status_code.between(200, 299), "success"), else_="failure")
         for outcome, count in session.execute(select(ok, func.count()).group_by(ok)):  # type: ignore[attr-defined]
             attempts.add_metric([outcome], count)

@@ -33,7 +33,9 @@ class LimitState:
 class RateLimits:
     """Named per-key limits (``submit``, ``status``)."""
 
-    def __init__(self, limits: dict[str, str], *, enabled: bool = True, storage: Storage | None = None) -> None:
+    def __init__(
+        self, limits: dict[str, str], *, enabled: bool = True, storage: Storage | None = None
+    ) -> None:
         self.enabled = enabled
         self._items: dict[str, RateLimitItem] = {name: parse(text) for name, text in limits.items()}
         self._limiter = MovingWindowRateLimiter(storage or MemoryStorage())

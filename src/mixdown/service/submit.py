@@ -27,7 +27,16 @@ from mixdown.storage.models import Artifact, IdempotencyRecord, Job
 from mixdown.tasks.base import InputAudio, TaskInputs, TaskSpec
 
 CONTROL_FIELDS = frozenset(
-    {"audio_url", "audio_file", "input_audio", "webhook_url", "webhook_secret", "webhook_events", "priority", "task"}
+    {
+        "audio_url",
+        "audio_file",
+        "input_audio",
+        "webhook_url",
+        "webhook_secret",
+        "webhook_events",
+        "priority",
+        "task",
+    }
 )
 
 
@@ -52,7 +61,11 @@ class Submitted:
 def validation_error(exc: ValidationError, prefix: str = "") -> ValidationFailed:
     """A pydantic error as a 422 naming the first bad field and the rule."""
     errors = [
-        {"field": prefix + ".".join(str(p) for p in e["loc"]) or "body", "message": e["msg"], "type": e["type"]}
+        {
+            "field": prefix + ".".join(str(p) for p in e["loc"]) or "body",
+            "message": e["msg"],
+            "type": e["type"],
+        }
         for e in exc.errors()
     ]
     first = errors[0]
@@ -74,7 +87,11 @@ def parse_webhook(fields: dict[str, Any], policy: AddressPolicy) -> tuple[str | 
     secret = fields.get("webhook_secret") or None
     raw = fields.get("webhook_events")
     if isinstance(raw, str):
-        raw = json.loads(raw) if raw.strip().startswith("[") else [e.strip() for e in raw.split(",") if e.strip()]
+        raw = (
+            json.loads(raw)
+            if raw.strip().startswith("[")
+            else [e.strip() for e in raw.split(",") if e.strip()]
+        )
     events = list(raw) if raw else [e.value for e in DEFAULT_WEBHOOK_EVENTS]
     allowed = {e.value for e in WebhookEvent}
     bad = [e for e in events if e not in allowed]
@@ -90,7 +107,9 @@ def parse_webhook(fields: dict[str, Any], policy: AddressPolicy) -> tuple[str | 
 def request_hash(req: SubmitRequest, source: AudioSource | None) -> str:
     """What makes two submits 'the same request' for idempotency."""
     fields = {k: v for k, v in req.fields.items() if k not in ("audio_file",)}
-    blob = json.dumps({"task": req.task, "fields": fields, "audio": source and source.digest()}, sort_keys=True, default=str)
+    blob = json.dumps(
+        {"task": req.task, "fields": fields, "audio": source and source.digest()}, sort_keys=True, default=str
+    )
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -126,7 +145,8 @@ class Submitter:
             return {}, TaskInputs()
         if source is None:
             raise InputError(
-                f"Task {spec.name!r} needs audio: give audio_url, audio_file or input_audio.", field="audio_url"
+                f"Task {spec.name!r} needs audio: give audio_url, audio_file or input_audio.",
+                field="audio_url",
             )
         item = store_audio(
             source,
@@ -154,7 +174,8 @@ class Submitter:
             return None
         if record.request_hash != digest:
             raise IdempotencyConflict(
-                "This Idempotency-Key was already used with a different request body.", field="Idempotency-Key"
+                "This Idempotency-Key was already used with a different request body.",
+                field="Idempotency-Key",
             )
         return Submitted(record.status_code, dict(record.response))
 
@@ -237,10 +258,14 @@ class Submitter:
             idempotency_key=req.idempotency_key,
         )
 
-    def _debit_and_cap(self, session: Session, caller: Caller, spec: TaskSpec, job: Job, now: datetime) -> None:
+    def _debit_and_cap(
+        self, session: Session, caller: Caller, spec: TaskSpec, job: Job, now: datetime
+    ) -> None:
         if self.s.settings.credits_enabled:
             # The debit's row lock on the key also serialises the parallel-cap count below.
-            credits.reserve(session, key_id=caller.key_id, job_id=job.id, milli=job.credit_reserved_milli, now=now)
+            credits.reserve(
+                session, key_id=caller.key_id, job_id=job.id, milli=job.credit_reserved_milli, now=now
+            )
         if spec.category is TaskCategory.GENERATION and self.s.settings.rate_limits_enabled:
             active = session.scalar(
                 select(func.count())
@@ -254,7 +279,8 @@ class Submitter:
             cap = self.s.settings.max_parallel_generations
             if (active or 0) >= cap:
                 raise RateLimited(
-                    f"At most {cap} generation jobs may be queued or running at once; wait for one to finish.",
+                    f"At most {cap} generation jobs may be queued or running at once; "
+                    "wait for one to finish.",
                     headers={"Retry-After": "5", "X-RateLimit-Limit": str(cap), "X-RateLimit-Remaining": "0"},
                     limit=f"{cap} parallel",
                 )
@@ -273,7 +299,11 @@ class Submitter:
                     storage_key=item["storage_key"],
                     size_bytes=item["size_bytes"],
                     sha256=item["sha256"],
-                    meta={"duration": item["duration"], "sample_rate": item["sample_rate"], "channels": item["channels"]},
+                    meta={
+                        "duration": item["duration"],
+                        "sample_rate": item["sample_rate"],
+                        "channels": item["channels"],
+                    },
                     position=0,
                     created_at=now,
                     expires_at=expires,
@@ -288,7 +318,10 @@ class Submitter:
             .where(
                 Job.status == JobStatus.QUEUED.value,
                 Job.queue == job.queue,
-                or_(Job.priority > job.priority, and_(Job.priority == job.priority, Job.created_at < job.created_at)),
+                or_(
+                    Job.priority > job.priority,
+                    and_(Job.priority == job.priority, Job.created_at < job.created_at),
+                ),
             )
         )
         position = int(ahead or 0)

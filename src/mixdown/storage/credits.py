@@ -13,7 +13,13 @@ from mixdown.storage.models import ApiKey, CreditEntry
 
 
 def _ledger(
-    session: Session, key_id: str, job_id: str | None, kind: str, milli: int, now: datetime, note: str | None = None
+    session: Session,
+    key_id: str,
+    job_id: str | None,
+    kind: str,
+    milli: int,
+    now: datetime,
+    note: str | None = None,
 ) -> None:
     session.add(
         CreditEntry(key_id=key_id, job_id=job_id, kind=kind, amount_milli=milli, note=note, created_at=now)
@@ -67,7 +73,9 @@ def refund(session: Session, *, key_id: str, job_id: str, reserved: int, now: da
     session.execute(
         update(ApiKey)
         .where(ApiKey.id == key_id)
-        .values(reserved_milli=ApiKey.reserved_milli - reserved, balance_milli=ApiKey.balance_milli + reserved)
+        .values(
+            reserved_milli=ApiKey.reserved_milli - reserved, balance_milli=ApiKey.balance_milli + reserved
+        )
     )
     _ledger(session, key_id, job_id, "refund", reserved, now, reason)
 

@@ -57,9 +57,7 @@ class Database:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
         self._reader = sessionmaker(engine, expire_on_commit=False)
-        self._writer = sessionmaker(
-            engine.execution_options(write=True), expire_on_commit=False
-        )
+        self._writer = sessionmaker(engine.execution_options(write=True), expire_on_commit=False)
 
     @classmethod
     def from_url(cls, url: str) -> Database:

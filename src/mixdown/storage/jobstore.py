@@ -123,7 +123,9 @@ class JobStore:
             if job is None:
                 return False
             if job.cancel_requested:
-                self._finish(session, job, JobStatus.CANCELLED, code="cancelled", message="Cancelled by the client.")
+                self._finish(
+                    session, job, JobStatus.CANCELLED, code="cancelled", message="Cancelled by the client."
+                )
                 return True
             expires = now + timedelta(days=self.config.retention_days)
             for position, result in enumerate(results):
@@ -140,7 +142,9 @@ class JobStore:
             if job is None:
                 return
             if job.cancel_requested or code == "cancelled":
-                self._finish(session, job, JobStatus.CANCELLED, code="cancelled", message="Cancelled by the client.")
+                self._finish(
+                    session, job, JobStatus.CANCELLED, code="cancelled", message="Cancelled by the client."
+                )
             elif retryable and JobRetryPolicy(max_attempts=job.max_attempts).should_retry(job.attempts):
                 self._requeue(job, code, message)
             else:
@@ -164,7 +168,9 @@ class JobStore:
                 return
             job.cancel_requested = True
             if job.status == JobStatus.QUEUED:
-                self._finish(session, job, JobStatus.CANCELLED, code="cancelled", message="Cancelled by the client.")
+                self._finish(
+                    session, job, JobStatus.CANCELLED, code="cancelled", message="Cancelled by the client."
+                )
 
     # -- maintenance -------------------------------------------------------------------------
 
@@ -194,7 +200,9 @@ class JobStore:
     def _lost(self, session: Session, job: Job) -> None:
         message = f"The worker running this job stopped responding (attempt {job.attempts})."
         if job.cancel_requested:
-            self._finish(session, job, JobStatus.CANCELLED, code="cancelled", message="Cancelled by the client.")
+            self._finish(
+                session, job, JobStatus.CANCELLED, code="cancelled", message="Cancelled by the client."
+            )
         elif JobRetryPolicy(max_attempts=job.max_attempts).should_retry(job.attempts):
             self._requeue(job, "worker_lost", message)
         else:
@@ -217,7 +225,13 @@ class JobStore:
             job.job_metadata = {**(job.job_metadata or {}), "last_error": {"code": code, "message": message}}
 
     def _finish(
-        self, session: Session, job: Job, status: JobStatus, *, code: str | None = None, message: str | None = None
+        self,
+        session: Session,
+        job: Job,
+        status: JobStatus,
+        *,
+        code: str | None = None,
+        message: str | None = None,
     ) -> None:
         if not can_transition(JobStatus(job.status), status):
             raise ValueError(f"job {job.id}: {job.status} -> {status} is not allowed")
@@ -237,9 +251,13 @@ class JobStore:
         reserved = job.credit_reserved_milli
         if status is JobStatus.COMPLETE:
             job.credit_charged_milli = reserved
-            credits.settle(session, key_id=job.key_id, job_id=job.id, reserved=reserved, charged=reserved, now=now)
+            credits.settle(
+                session, key_id=job.key_id, job_id=job.id, reserved=reserved, charged=reserved, now=now
+            )
         else:
-            credits.refund(session, key_id=job.key_id, job_id=job.id, reserved=reserved, now=now, reason=status.value)
+            credits.refund(
+                session, key_id=job.key_id, job_id=job.id, reserved=reserved, now=now, reason=status.value
+            )
         job.credit_reserved_milli = 0
 
 

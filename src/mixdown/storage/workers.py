@@ -6,7 +6,7 @@ import os
 import socket
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from mixdown.storage.db import Database
 from mixdown.storage.models import Worker
@@ -33,7 +33,9 @@ def beat_worker(db: Database, worker_id: str, now: datetime, current_job_id: str
     """Mark the worker alive (and what it runs)."""
     with db.write() as session:
         session.execute(
-            update(Worker).where(Worker.id == worker_id).values(heartbeat_at=now, current_job_id=current_job_id)
+            update(Worker)
+            .where(Worker.id == worker_id)
+            .values(heartbeat_at=now, current_job_id=current_job_id)
         )
 
 
@@ -51,7 +53,9 @@ def live_workers(db: Database, now: datetime, stale_after: float) -> list[Worker
     with db.read() as session:
         return list(
             session.scalars(
-                select(Worker).where(Worker.stopped_at.is_(None), Worker.heartbeat_at >= cutoff).order_by(Worker.id)
+                select(Worker)
+                .where(Worker.stopped_at.is_(None), Worker.heartbeat_at >= cutoff)
+                .order_by(Worker.id)
             )
         )
 
@@ -60,6 +64,8 @@ def prune_workers(db: Database, now: datetime, older_than: float) -> int:
     """Forget workers not seen for ``older_than`` seconds."""
     cutoff = now - timedelta(seconds=older_than)
     with db.write() as session:
-        count = session.scalar(select(func.count()).select_from(Worker).where(Worker.heartbeat_at < cutoff)) or 0
-        session.execute(Worker.__table__.delete().where(Worker.heartbeat_at < cutoff))
+        count = (
+            session.scalar(select(func.count()).select_from(Worker).where(Worker.heartbeat_at < cutoff)) or 0
+        )
+        session.execute(delete(Worker).where(Worker.heartbeat_at < cutoff))
         return int(count)

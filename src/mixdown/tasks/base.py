@@ -113,7 +113,7 @@ class TaskSpec:
     takes_audio: bool = True
     queue: str = "audio"
     engine: str = "dsp"
-    estimate_seconds: Callable[[Any, TaskInputs], float] = lambda params, inputs: 1.0
+    estimate_seconds: Callable[[Any, TaskInputs], float] = lambda _params, _inputs: 1.0
     availability: Callable[[], Availability] = always_available
 
     def credits(self, params: Any, inputs: TaskInputs) -> float:

@@ -15,7 +15,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from mixdown.audio.codec import decode
 from mixdown.audio.edit import apply_fades, slice_frames, time_to_frame
-from mixdown.audio.formats import FormatName, normalize_format
+from mixdown.audio.formats import FormatName, get_format, normalize_format
 from mixdown.audio.pcm import DecodedAudio
 from mixdown.errors import ValidationFailed
 from mixdown.jobs.cost import CostBasis, CostRule
@@ -26,7 +26,9 @@ from mixdown.tasks.convert import check_channels, conform_or_fail, write_audio_r
 # An end this little past the input is taken as "the end": clients round the
 # duration they were shown (often to the millisecond).
 END_TOLERANCE_SECONDS = 0.001
-_SECONDS_PER_AUDIO_SECOND = 0.02
+# Decoding the whole input is cheap; encoding the kept part dominates (see convert).
+_DECODE_SECONDS_PER_SECOND = 0.005
+_ENCODE_SECONDS_PER_SECOND = 0.04
 _OVERHEAD_SECONDS = 0.5
 
 
@@ -102,7 +104,7 @@ def run(inputs: TaskInputs, params: CutParams, ctx: TaskContext) -> None:
     ctx.progress(0.6, "encoding")
     write_audio_result(ctx, audio, format=fmt, name="cut")
     ctx.set_metadata(
-        engine="dsp",
+        engine=get_format(fmt).backend,
         decoder=source.backend,
         inference_time=round(time.perf_counter() - started, 3),
     )
@@ -132,9 +134,10 @@ def output_seconds(params: Any, _inputs: TaskInputs) -> float:
     return float(params.end_time - params.start_time)
 
 
-def estimate_seconds(_params: Any, inputs: TaskInputs) -> float:
-    """Rough compute time: decoding the whole input dominates."""
-    return _OVERHEAD_SECONDS + _SECONDS_PER_AUDIO_SECOND * inputs.seconds()
+def estimate_seconds(params: Any, inputs: TaskInputs) -> float:
+    """Rough compute time: decode the whole input, encode the kept part."""
+    decoding = _DECODE_SECONDS_PER_SECOND * inputs.seconds()
+    return _OVERHEAD_SECONDS + decoding + _ENCODE_SECONDS_PER_SECOND * output_seconds(params, inputs)
 
 
 TASK = TaskSpec(

@@ -48,7 +48,11 @@ class WebhookSender(Protocol):
 
 
 class HttpWebhookSender:
-    """POSTs with the SSRF guard and address pinning; redirects count as failures."""
+    """POSTs with the SSRF guard and address pinning; redirects count as failures.
+
+    ``timeout`` bounds the whole attempt; ``allowlist``, ``resolver`` and
+    ``ssl_context`` mean what they mean for :class:`~mixdown.net.fetch.HttpUrlFetcher`.
+    """
 
     def __init__(
         self,

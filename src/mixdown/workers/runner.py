@@ -126,7 +126,9 @@ def _attempt(
         return "lease_lost"
     except JobCancelled:
         ctx.discard_results()
-        queue.fail(claimed.id, worker_id, code="cancelled", message="Cancelled by the client.", retryable=False)
+        queue.fail(
+            claimed.id, worker_id, code="cancelled", message="Cancelled by the client.", retryable=False
+        )
         return "cancelled"
     except Exception as exc:
         ctx.discard_results()

@@ -11,6 +11,7 @@ from multiprocessing.process import BaseProcess
 from mixdown.ids import new_id
 from mixdown.settings import Settings
 from mixdown.storage.jobstore import JobStore
+from mixdown.storage.workers import stop_worker
 from mixdown.workers.loop import worker_main
 
 log = logging.getLogger("mixdown.supervisor")
@@ -19,7 +20,9 @@ log = logging.getLogger("mixdown.supervisor")
 class Supervisor:
     """Keeps ``count`` worker processes alive."""
 
-    def __init__(self, settings: Settings, count: int, jobs: JobStore, queues: list[str] | None = None) -> None:
+    def __init__(
+        self, settings: Settings, count: int, jobs: JobStore, queues: list[str] | None = None
+    ) -> None:
         self.settings = settings
         self.count = count
         self.jobs = jobs
@@ -56,6 +59,7 @@ class Supervisor:
         log.warning("worker %s (pid %s) exited with %s; restarting", worker_id, process.pid, process.exitcode)
         del self.processes[worker_id]
         try:
+            stop_worker(self.jobs.db, worker_id, self.jobs.clock.now())
             self.jobs.release_worker(worker_id)
         except Exception:
             log.exception("could not release the jobs of worker %s; the sweeper will", worker_id)

@@ -77,7 +77,7 @@ def _local(tmp_path: Path) -> Engine:
 
 @pytest.fixture(params=["memory", "local"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    yield {"memory": _memory, "local": _local}[request.param](tmp_path)
+    return {"memory": _memory, "local": _local}[request.param](tmp_path)
 
 
 def test_claims_by_priority_then_age(engine: Engine) -> None:
