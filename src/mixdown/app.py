@@ -11,6 +11,7 @@ from prometheus_client import CollectorRegistry, Counter
 from mixdown import __version__
 from mixdown.api import audio, credits, health, jobs, tasks
 from mixdown.api.errors import install_error_handlers
+from mixdown.api.fastpath import StatusFastPath
 from mixdown.api.middleware import BodySizeLimit, RequestCounter
 from mixdown.api.submit import batch_router, task_router
 from mixdown.service.container import Services, build_services
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.state.services = services
     app.state.metrics_registry, counter = _metrics_registry(services)
     install_error_handlers(app)
+    app.add_middleware(StatusFastPath, services=services)
     app.add_middleware(RequestCounter, counter=counter)
     # base64 bodies are 4/3 of the audio; leave room for the other fields.
     app.add_middleware(BodySizeLimit, max_bytes=int(settings.max_upload_bytes * 4 / 3) + 1_048_576)

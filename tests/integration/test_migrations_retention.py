@@ -48,10 +48,21 @@ def test_expired_outputs_are_deleted_and_marked(data_dir: Path, tmp_path: Path) 
     with services.db.write() as session:
         for artifact_id, storage_key, expires in rows:
             session.add(
-                Artifact(id=artifact_id, key_id=key.id, job_id=None, role="result", kind="audio", format="bin",
-                         storage_key=storage_key, size_bytes=10, meta={}, created_at=clock.now(), expires_at=expires,
-                         expired=False)
-            )  # fmt: skip
+                Artifact(
+                    id=artifact_id,
+                    key_id=key.id,
+                    job_id=None,
+                    role="result",
+                    kind="audio",
+                    format="bin",
+                    storage_key=storage_key,
+                    size_bytes=10,
+                    meta={},
+                    created_at=clock.now(),
+                    expires_at=expires,
+                    expired=False,
+                )
+            )
     assert expire_artifacts(services) == 2
     assert not services.store.exists("results/a.bin")
     assert services.store.exists("inputs/shared.bin")  # still used by an unexpired artifact

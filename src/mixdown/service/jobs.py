@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from collections import defaultdict
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import and_, or_, select
@@ -17,6 +18,7 @@ from mixdown.service.container import Services
 from mixdown.service.keys import Caller
 from mixdown.service.views import iso, job_view
 from mixdown.storage.models import ApiKey, Artifact, Job, WebhookAttempt, WebhookDelivery
+from mixdown.storage.status_reader import read_job
 
 MAX_PAGE = 100
 
@@ -43,10 +45,12 @@ def _results_by_job(session: Session, job_ids: list[str]) -> dict[str, list[Arti
 
 
 def get_job(services: Services, caller: Caller, job_id: str, base_url: str) -> dict[str, Any]:
-    """One job as JSON."""
-    with services.db.read() as session:
-        job = _own_job(session, caller, job_id)
-        return job_view(job, _results_by_job(session, [job.id])[job.id], base_url)
+    """One job as JSON (the hottest read: see ``storage.status_reader``)."""
+    row, results = read_job(services.db, job_id)
+    if row is None or row["key_id"] != caller.key_id:
+        raise NotFound(f"No job {job_id!r}.", field="job_id")
+    job = SimpleNamespace(**row, job_metadata=row["metadata"])
+    return job_view(job, [SimpleNamespace(**r) for r in results], base_url)
 
 
 def _decode_cursor(cursor: str) -> tuple[str, str]:

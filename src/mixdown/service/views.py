@@ -3,10 +3,42 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from mixdown.jobs.cost import from_milli
-from mixdown.storage.models import Artifact, Job
+
+
+class ArtifactLike(Protocol):
+    """The fields of an artifact that views read (an ORM row or a Core row)."""
+
+    id: str
+    kind: str
+    format: str
+    size_bytes: int
+    expires_at: datetime | None
+    expired: bool
+    meta: dict[str, Any]
+
+
+class JobLike(Protocol):
+    """The fields of a job that views read (an ORM row or a Core row)."""
+
+    id: str
+    task: str
+    status: str
+    progress: float
+    progress_message: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    attempts: int
+    cancel_requested: bool
+    params: dict[str, Any]
+    credit_estimate_milli: int
+    credit_charged_milli: int
+    job_metadata: dict[str, Any]
+    error_code: str | None
+    error_message: str | None
 
 
 def iso(value: datetime | None) -> str | None:
@@ -16,7 +48,7 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z")
 
 
-def result_view(artifact: Artifact, base_url: str) -> dict[str, Any]:
+def result_view(artifact: ArtifactLike, base_url: str) -> dict[str, Any]:
     """One result as listed in a job."""
     view: dict[str, Any] = {
         "id": artifact.id,
@@ -31,14 +63,14 @@ def result_view(artifact: Artifact, base_url: str) -> dict[str, Any]:
     return view
 
 
-def error_view(job: Job) -> dict[str, Any] | None:
+def error_view(job: JobLike) -> dict[str, Any] | None:
     """The job's error, if it has one."""
     if job.error_code is None:
         return None
     return {"code": job.error_code, "message": job.error_message or ""}
 
 
-def job_view(job: Job, results: list[Artifact], base_url: str) -> dict[str, Any]:
+def job_view(job: JobLike, results: list[Any], base_url: str) -> dict[str, Any]:
     """The full job as ``GET /v1/jobs/{job_id}`` answers it."""
     return {
         "job_id": job.id,
@@ -60,7 +92,7 @@ def job_view(job: Job, results: list[Artifact], base_url: str) -> dict[str, Any]
     }
 
 
-def webhook_payload(job: Job, results: list[Artifact], base_url: str, event: str) -> dict[str, Any]:
+def webhook_payload(job: JobLike, results: list[Any], base_url: str, event: str) -> dict[str, Any]:
     """The body of a webhook delivery."""
     return {
         "event": event,

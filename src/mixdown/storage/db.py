@@ -26,7 +26,6 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
         cursor = dbapi_conn.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
@@ -45,9 +44,21 @@ def make_engine(url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, poolclass=NullPool if parsed.database == ":memory:" else None)
+    if parsed.database == ":memory:":
+        engine = create_engine(url, poolclass=NullPool)
+    else:
+        # Enough pooled connections for the request threadpool: opening SQLite
+        # connections under load costs more than the queries themselves.
+        engine = create_engine(url, pool_size=48, max_overflow=16)
+        _enable_wal(engine)
     _configure_sqlite(engine)
     return engine
+
+
+def _enable_wal(engine: Engine) -> None:
+    """WAL lets readers run beside the one writer; the mode is stored in the file."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA journal_mode=WAL")
 
 
 class Database:

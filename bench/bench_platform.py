@@ -6,7 +6,7 @@ Prints a table comparing mixdown against a bare FastAPI hello-world served the s
 Targets (issue: platform core): status polls >= 0.5x the hello-world rate;
 submit->start p50 < 20 ms with idle workers.
 
-Usage: .venv/bin/python bench/platform.py [--seconds 10] [--jobs 200]
+Usage: .venv/bin/python bench/bench_platform.py [--seconds 10] [--jobs 200]
 """
 
 from __future__ import annotations
@@ -101,7 +101,9 @@ def submit_to_start(client: httpx.Client, jobs: int) -> list[float]:
     audio = tiny_wav()
     delays = []
     for _ in range(jobs):
-        job_id = client.post("/v1/convert", json={"input_audio": audio, "target_format": "wav"}).json()["job_id"]
+        job_id = client.post("/v1/convert", json={"input_audio": audio, "target_format": "wav"}).json()[
+            "job_id"
+        ]
         while True:
             job = client.get(f"/v1/jobs/{job_id}").json()
             if job["status"] in ("complete", "failed"):
@@ -114,7 +116,9 @@ def submit_to_start(client: httpx.Client, jobs: int) -> list[float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration per measurement")
     parser.add_argument("--jobs", type=int, default=200, help="jobs for the latency measurement")
     args = parser.parse_args()
