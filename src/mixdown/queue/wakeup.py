@@ -85,9 +85,11 @@ class WakeupListener:
         return True
 
     def close(self) -> None:
-        """Stop listening and remove the socket."""
+        """Stop listening and remove the socket (and the folder once it is empty)."""
         self._sock.close()
         self.path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            self.path.parent.rmdir()
 
 
 class MemoryWakeup:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
@@ -89,6 +90,7 @@ class MemoryArtifactStore:
     def __init__(self) -> None:
         self.blobs: dict[str, bytes] = {}
         self._tmp = Path(tempfile.mkdtemp(prefix="mixdown-mem-store-"))
+        weakref.finalize(self, shutil.rmtree, self._tmp, True)
 
     def put_file(self, key: str, source: Path) -> int:
         """Keep the bytes of ``source`` under ``key``."""
