@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from mixdown.errors import JobCancelled
+from mixdown.tasks.base import InputAudio, TaskInputs
 
 
 @dataclass
@@ -76,3 +77,20 @@ class MemoryTaskContext:
     def fractions(self) -> list[float]:
         """The progress fractions reported, in order."""
         return [fraction for fraction, _ in self.progress_calls]
+
+
+def inputs_from_file(path: Path, name: str = "audio") -> TaskInputs:
+    """Probe an audio file and wrap it as a task's inputs, as the API would hand it over."""
+    from mixdown.audio.probe import probe
+
+    info = probe(path)
+    audio = InputAudio(
+        path=path,
+        filename=path.name,
+        format=info.format,
+        duration=info.duration,
+        sample_rate=info.sample_rate,
+        channels=info.channels,
+        size_bytes=path.stat().st_size,
+    )
+    return TaskInputs(audio={name: audio})

@@ -19,7 +19,7 @@ from mixdown.jobs.states import TaskCategory
 from mixdown.tasks.base import InputAudio, TaskInputs
 from mixdown.tasks.convert import TASK, ConvertParams
 from mixdown.tasks.registry import load_builtin_registry
-from mixdown.tasks.testing import MemoryTaskContext
+from mixdown.tasks.testing import MemoryTaskContext, inputs_from_file
 
 
 @lru_cache(maxsize=16)
@@ -37,17 +37,7 @@ def make_input(
     """A probed input file, as the API hands it to a task."""
     path = tmp_path / f"input.{fmt}"
     encode(noise(round(seconds * rate), channels), rate, path, format=fmt)
-    info = probe(path)
-    audio = InputAudio(
-        path=path,
-        filename=path.name,
-        format=info.format,
-        duration=info.duration,
-        sample_rate=info.sample_rate,
-        channels=info.channels,
-        size_bytes=path.stat().st_size,
-    )
-    return TaskInputs(audio={"audio": audio})
+    return inputs_from_file(path)
 
 
 def run(tmp_path: Path, inputs: TaskInputs, **raw: Any) -> MemoryTaskContext:

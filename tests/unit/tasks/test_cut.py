@@ -16,10 +16,10 @@ from mixdown.audio.pcm import to_float32
 from mixdown.audio.probe import probe
 from mixdown.errors import ValidationFailed
 from mixdown.jobs.cost import CostBasis
-from mixdown.tasks.base import InputAudio, TaskInputs
+from mixdown.tasks.base import TaskInputs
 from mixdown.tasks.cut import TASK, CutParams
 from mixdown.tasks.registry import load_builtin_registry
-from mixdown.tasks.testing import MemoryTaskContext
+from mixdown.tasks.testing import MemoryTaskContext, inputs_from_file
 
 
 @lru_cache(maxsize=16)
@@ -38,17 +38,7 @@ def make_input(
     """A probed input file, as the API hands it to a task."""
     path = tmp_path / f"input.{fmt}"
     encode(ramp_signal(round(seconds * rate), channels), rate, path, format=fmt)
-    info = probe(path)
-    audio = InputAudio(
-        path=path,
-        filename=path.name,
-        format=info.format,
-        duration=info.duration,
-        sample_rate=info.sample_rate,
-        channels=info.channels,
-        size_bytes=path.stat().st_size,
-    )
-    return TaskInputs(audio={"audio": audio})
+    return inputs_from_file(path)
 
 
 def run(tmp_path: Path, inputs: TaskInputs, **raw: Any) -> dict[str, Any]:
