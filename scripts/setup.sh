@@ -29,6 +29,9 @@ install_system_packages() {
 install_python_packages() {
     [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
     "$VENV/bin/python" -m pip install -q --upgrade "pip>=24"
+    # torch first, from the local CPU wheel; anything later asking for torch then finds it
+    # installed instead of pulling the CUDA build (several GB).
+    "$VENV/bin/python" -m pip install -q "torch==$(grep -oP '^torch==\K[0-9.]+' constraints.txt)"
     "$VENV/bin/python" -m pip install -q -c constraints.txt -e ".[$EXTRAS]"
 }
 

@@ -1,0 +1,1 @@
+"""Synthesis and model back ends behind small interfaces."""
