@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, Counter
 
 from mixdown import __version__
-from mixdown.api import audio, credits, health, jobs, tasks
+from mixdown.api import audio, catalog, credits, health, jobs, stream, tasks
 from mixdown.api.errors import install_error_handlers
 from mixdown.api.fastpath import StatusFastPath
 from mixdown.api.middleware import BodySizeLimit, RequestCounter
@@ -63,7 +63,16 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.add_middleware(RequestCounter, counter=counter)
     # base64 bodies are 4/3 of the audio; leave room for the other fields.
     app.add_middleware(BodySizeLimit, max_bytes=int(settings.max_upload_bytes * 4 / 3) + 1_048_576)
-    for router in (health.router, tasks.router, credits.router, jobs.router, audio.router, batch_router):
+    routers = (
+        health.router,
+        tasks.router,
+        catalog.router,
+        credits.router,
+        jobs.router,
+        audio.router,
+        batch_router,
+    )
+    for router in (*routers, stream.router):
         app.include_router(router)
     app.include_router(task_router(services.registry))
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Literal
 
@@ -22,6 +23,10 @@ class Settings(BaseSettings):
     storage_dir: Path | None = Field(
         default=None, description="Artifact folder; data_dir/artifacts by default."
     )
+    models_dir: Path | None = Field(
+        default=None, description="Local model weights (e.g. musicgen-small/); data_dir/models by default."
+    )
+    soundfont: Path | None = Field(default=None, description="General MIDI soundfont for the music engine.")
     public_url: str | None = Field(
         default=None, description="Base URL used in result links; the request's own by default."
     )
@@ -101,6 +106,20 @@ class Settings(BaseSettings):
     def artifacts_dir(self) -> Path:
         """Folder of the local artifact store."""
         return (self.storage_dir or self.data_dir / "artifacts").resolve()
+
+    def to_env(self) -> dict[str, str]:
+        """These settings as ``MIXDOWN_*`` variables (worker processes re-read them from there)."""
+        env = {}
+        for name, value in self.model_dump(mode="json").items():
+            if value is not None:
+                text = value if isinstance(value, str) else json.dumps(value)
+                env[f"MIXDOWN_{name.upper()}"] = text
+        return env
+
+    @property
+    def resolved_models_dir(self) -> Path:
+        """Folder of local model weights."""
+        return (self.models_dir or self.data_dir / "models").resolve()
 
     @property
     def run_dir(self) -> Path:

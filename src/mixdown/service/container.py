@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mixdown.clock import Clock, SystemClock
+from mixdown.engines.music.engine import music_engines
+from mixdown.engines.registry import EngineRegistry
 from mixdown.net.fetch import HttpUrlFetcher, UrlFetcher
 from mixdown.queue.base import JobQueue
 from mixdown.queue.local import LocalQueue
@@ -19,6 +21,8 @@ from mixdown.settings import Settings
 from mixdown.storage.artifacts import ArtifactStore, LocalArtifactStore
 from mixdown.storage.db import Database
 from mixdown.storage.jobstore import JobStore, JobStoreConfig
+from mixdown.storage.records import RecordStore, SqlRecordStore
+from mixdown.storage.streams import FileStreams
 from mixdown.tasks.registry import BUILTIN_TASKS, TaskRegistry, load_builtin_registry
 from mixdown.webhooks.sender import HttpWebhookSender, WebhookSender
 
@@ -47,6 +51,9 @@ class Services:
     limits: RateLimits
     auth: KeyAuthenticator
     tmp_dir: Path
+    records: RecordStore
+    streams: FileStreams
+    engines: EngineRegistry
     extra: dict[str, object] = field(default_factory=dict)
 
     def close(self) -> None:
@@ -97,4 +104,7 @@ def build_services(
         ),
         auth=KeyAuthenticator(db),
         tmp_dir=tmp_dir,
+        records=SqlRecordStore(db, clock),
+        streams=FileStreams((settings.data_dir / "streams").resolve()),
+        engines=music_engines(settings.resolved_models_dir),
     )

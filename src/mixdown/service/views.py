@@ -17,6 +17,7 @@ class ArtifactLike(Protocol):
     size_bytes: int
     expires_at: datetime | None
     expired: bool
+    sha256: str | None
     meta: dict[str, Any]
 
 
@@ -56,6 +57,7 @@ def result_view(artifact: ArtifactLike, base_url: str) -> dict[str, Any]:
         "kind": artifact.kind,
         "format": artifact.format,
         "size_bytes": artifact.size_bytes,
+        "sha256": artifact.sha256,
         "expires_at": iso(artifact.expires_at),
         "expired": artifact.expired,
     }

@@ -174,6 +174,18 @@ class IdempotencyRecord(Base):
     created_at: Mapped[datetime]
 
 
+class TaskRecord(Base):
+    """A small record a task keeps for later jobs of the same key (e.g. a generation spec by hash)."""
+
+    __tablename__ = "task_records"
+
+    key_id: Mapped[str] = mapped_column(ForeignKey("api_keys.id"), primary_key=True)
+    namespace: Mapped[str] = mapped_column(String(64), primary_key=True)
+    record_key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+
+
 class Worker(Base):
     """A live (or recently live) worker process."""
 

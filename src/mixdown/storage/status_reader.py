@@ -30,7 +30,7 @@ JOB_FIELDS = (
     "finished_at", "attempts", "cancel_requested", "params", "credit_estimate_milli",
     "credit_charged_milli", "metadata", "error_code", "error_message",
 )  # fmt: skip
-RESULT_FIELDS = ("id", "kind", "format", "size_bytes", "expires_at", "expired", "meta")
+RESULT_FIELDS = ("id", "kind", "format", "size_bytes", "sha256", "expires_at", "expired", "meta")
 _JOB_COLUMNS: list[Column[Any]] = [_JOBS.c[name] for name in JOB_FIELDS]
 _RESULT_COLUMNS: list[Column[Any]] = [_ARTIFACTS.c[name] for name in RESULT_FIELDS]
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from mixdown.jobs.cost import CostBasis, CostRule
 from mixdown.jobs.states import TaskCategory
+from mixdown.storage.streams import StreamSink
 
 
 class TaskParams(BaseModel):
@@ -79,6 +80,18 @@ class TaskContext(Protocol):
 
     def set_metadata(self, **values: Any) -> None:
         """Add to the job's ``metadata`` (engine, inference_time, ...)."""
+        ...
+
+    def remember(self, namespace: str, key: str, value: dict[str, Any]) -> None:
+        """Keep a small record for later jobs of the same API key (e.g. a generation's spec by hash)."""
+        ...
+
+    def recall(self, namespace: str, key: str) -> dict[str, Any] | None:
+        """A record kept by ``remember`` for this API key, or None."""
+        ...
+
+    def open_stream(self) -> StreamSink:
+        """Start this job's live stream (``WebSocket /v1/stream`` forwards it)."""
         ...
 
 

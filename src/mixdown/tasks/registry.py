@@ -11,6 +11,8 @@ from mixdown.tasks.base import TaskSpec
 BUILTIN_TASKS = (
     "mixdown.tasks.convert",
     "mixdown.tasks.cut",
+    "mixdown.tasks.generate",
+    "mixdown.tasks.sfx",
 )
 
 

@@ -20,6 +20,27 @@ from mixdown.tasks.base import InputAudio, TaskInputs
 
 
 @dataclass
+class MemoryStreamSink:
+    """Keeps a streamed header and chunks."""
+
+    info: dict[str, Any] | None = None
+    chunks: list[bytes] = field(default_factory=list)
+    closed: bool = False
+
+    def header(self, info: dict[str, Any]) -> None:
+        """Keep the header."""
+        self.info = dict(info)
+
+    def write(self, data: bytes) -> None:
+        """Keep a chunk."""
+        self.chunks.append(bytes(data))
+
+    def close(self) -> None:
+        """Mark the stream closed."""
+        self.closed = True
+
+
+@dataclass
 class MemoryTaskContext:
     """Records what a task reports instead of storing it.
 
@@ -36,6 +57,8 @@ class MemoryTaskContext:
     results: list[dict[str, Any]] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
     cancelled: bool = False
+    records: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    stream: MemoryStreamSink | None = None
     _ids: itertools.count[int] = field(default_factory=itertools.count, repr=False)
 
     def cancel(self) -> None:
@@ -72,6 +95,19 @@ class MemoryTaskContext:
     def set_metadata(self, **values: Any) -> None:
         """Merge ``values`` into :attr:`metadata`."""
         self.metadata.update(values)
+
+    def open_stream(self) -> MemoryStreamSink:
+        """A sink that keeps what the task streams in :attr:`stream`."""
+        self.stream = MemoryStreamSink()
+        return self.stream
+
+    def remember(self, namespace: str, key: str, value: dict[str, Any]) -> None:
+        """Keep ``value`` in :attr:`records`."""
+        self.records[(namespace, key)] = dict(value)
+
+    def recall(self, namespace: str, key: str) -> dict[str, Any] | None:
+        """A record kept by :meth:`remember`."""
+        return self.records.get((namespace, key))
 
     @property
     def fractions(self) -> list[float]:

@@ -12,6 +12,8 @@ from mixdown.errors import JobCancelled, TaskError
 from mixdown.ids import new_id
 from mixdown.queue.base import JobQueue, ResultFile
 from mixdown.storage.artifacts import ArtifactStore
+from mixdown.storage.records import MemoryRecordStore, RecordStore
+from mixdown.storage.streams import FileStreams, StreamSink
 
 
 class LeaseLost(TaskError):
@@ -47,6 +49,10 @@ class JobContext:
         store: ArtifactStore,
         work_dir: Path,
         stopping: threading.Event,
+        key_id: str = "",
+        records: RecordStore | None = None,
+        streams: FileStreams | None = None,
+        attempt: int = 1,
         flush_interval: float = 0.5,
     ) -> None:
         self._job_id = job_id
@@ -55,6 +61,10 @@ class JobContext:
         self._store = store
         self._work_dir = work_dir
         self._stopping = stopping
+        self._key_id = key_id
+        self._records = records or MemoryRecordStore()
+        self._streams = streams or FileStreams(work_dir / "streams")
+        self._attempt = attempt
         self._flush_interval = flush_interval
         self._last_flush = 0.0
         self._lock = threading.Lock()
@@ -119,6 +129,18 @@ class JobContext:
     def set_metadata(self, **values: Any) -> None:
         """Merge values into the job's metadata."""
         self.metadata.update(values)
+
+    def remember(self, namespace: str, key: str, value: dict[str, Any]) -> None:
+        """Keep a record for later jobs of the same API key."""
+        self._records.put(self._key_id, namespace, key, value)
+
+    def recall(self, namespace: str, key: str) -> dict[str, Any] | None:
+        """A record kept by an earlier job of the same API key."""
+        return self._records.get(self._key_id, namespace, key)
+
+    def open_stream(self) -> StreamSink:
+        """This attempt's live stream."""
+        return self._streams.sink(self._job_id, self._attempt)
 
     def discard_results(self) -> None:
         """Delete stored results of an attempt that did not complete."""

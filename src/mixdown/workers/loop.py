@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import threading
 from types import FrameType
@@ -58,6 +59,8 @@ class WorkerLoop:
                 lease_seconds=self.s.settings.lease_seconds,
                 stopping=self.stopping,
                 work_root=self.s.tmp_dir,
+                records=self.s.records,
+                streams=self.s.streams,
             )
         finally:
             self.current_job = None
@@ -75,6 +78,9 @@ class WorkerLoop:
 def worker_main(settings: Settings, worker_id: str, queues: list[str] | None = None) -> None:
     """Entry point of a worker process started by the supervisor."""
     setup_logging(settings.log_level, json_format=settings.log_json, process=worker_id)
+    # Engines configure themselves from MIXDOWN_* variables; make them match the settings given.
+    os.environ.update(settings.to_env())
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     services = build_services(settings)
     loop = WorkerLoop(services, worker_id, queues)
 

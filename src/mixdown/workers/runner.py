@@ -15,6 +15,8 @@ from pydantic import ValidationError
 from mixdown.errors import JobCancelled, MixdownError, RetryableTaskError, TaskError
 from mixdown.queue.base import ClaimedJob, JobQueue
 from mixdown.storage.artifacts import ArtifactStore
+from mixdown.storage.records import RecordStore
+from mixdown.storage.streams import FileStreams
 from mixdown.tasks.base import InputAudio, TaskInputs
 from mixdown.tasks.registry import TaskRegistry
 from mixdown.workers.context import JobContext, LeaseLost, WorkerStopping
@@ -77,6 +79,8 @@ def run_job(
     lease_seconds: float,
     stopping: threading.Event | None = None,
     work_root: Path | None = None,
+    records: RecordStore | None = None,
+    streams: FileStreams | None = None,
 ) -> str:
     """Run one attempt and report its outcome to the queue; returns what happened."""
     work_dir = Path(tempfile.mkdtemp(prefix=f"{claimed.id}-", dir=work_root))
@@ -87,6 +91,10 @@ def run_job(
         store=store,
         work_dir=work_dir,
         stopping=stopping or threading.Event(),
+        key_id=claimed.key_id,
+        records=records,
+        streams=streams,
+        attempt=claimed.attempt,
     )
     beat = _Heartbeat(ctx, max(lease_seconds / 3, 0.2))
     beat.start()

@@ -11,7 +11,7 @@ import pytest
 
 from tests.audio_gen import wav_bytes
 from tests.harness import wait_for_job
-from tests.integration.api.conftest import Stack, StackFactory
+from tests.integration.conftest import Stack, StackFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(90)]
 

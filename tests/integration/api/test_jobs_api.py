@@ -10,7 +10,7 @@ import soundfile as sf
 
 from tests.audio_gen import wav_bytes
 from tests.harness import wait_for_job
-from tests.integration.api.conftest import Stack
+from tests.integration.conftest import Stack
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 

@@ -10,7 +10,7 @@ import pytest
 from mixdown.webhooks.signing import verify
 from tests.audio_gen import wav_bytes
 from tests.harness import wait_for_job
-from tests.integration.api.conftest import Stack, StackFactory
+from tests.integration.conftest import Stack, StackFactory
 from tests.receiver import Receiver
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]

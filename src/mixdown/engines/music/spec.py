@@ -115,7 +115,7 @@ class MusicSpec:
         values = dict(data)
         values["styles"] = tuple(StyleWeight(**s) for s in values["styles"])
         for name in ("intensity", "rhythm", "tone", "variance"):
-            values[name] = Curve(tuple(tuple(p) for p in values[name]["points"]))  # type: ignore[misc]
+            values[name] = Curve(tuple((float(p[0]), float(p[1])) for p in values[name]["points"]))
         values["sampling"] = Sampling(**values["sampling"])
         values["meter"] = tuple(values["meter"])
         for name in ("instruments", "moods", "structure", "tags"):

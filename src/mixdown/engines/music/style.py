@@ -32,7 +32,18 @@ BASS_STYLES = (
     "root_eighths", "offbeat", "four_floor", "sub_808", "walking", "syncopated_funk", "arpeggio",
     "sustained", "reggae", "latin_tumbao", "rock_drive", "alberti", "none",
 )  # fmt: skip
-CHORD_STYLES = ("block", "stabs", "arpeggio", "strum", "comp", "pad", "offbeat_skank", "alberti", "bossa", "none")
+CHORD_STYLES = (
+    "block",
+    "stabs",
+    "arpeggio",
+    "strum",
+    "comp",
+    "pad",
+    "offbeat_skank",
+    "alberti",
+    "bossa",
+    "none",
+)
 MELODY_RHYTHMS = ("straight", "syncopated", "sparse", "busy", "lyrical", "riff")
 STEP_CHARS = set("xXo.-123456789")
 
@@ -131,7 +142,9 @@ def _check_choice(value: str, allowed: tuple[str, ...], where: str) -> str:
 
 def parse_style(data: dict[str, Any], source: str) -> StyleProfile:
     """A ``StyleProfile`` from parsed TOML; ``StyleError`` naming ``source`` and the field."""
-    drums = {level: _pattern(p, f"{source}: drums.{level}") for level, p in _require(data, "drums", source).items()}
+    drums = {
+        level: _pattern(p, f"{source}: drums.{level}") for level, p in _require(data, "drums", source).items()
+    }
     instruments = {role: tuple(int(p) for p in programs) for role, programs in data["instruments"].items()}
     for role in instruments:
         _check_choice(role, ROLES, f"{source}: instruments")

@@ -1,0 +1,260 @@
+"""The embedded engine behind the generate task: understand -> compose -> produce -> check -> write.
+
+Production goes through float WAV files (``produce_to_files``) so any length up to 20 minutes
+stays in bounded memory; deliveries are exported from those files block by block.
+
+Quality policy: a result whose audio is unsound (length, loudness, true peak, clipping, silence)
+is regenerated, and the job fails with the reasons if every attempt is unsound. A result whose
+measured tempo or key disagrees with what was asked is regenerated too; if every attempt still
+disagrees, the best sound attempt is delivered and its report keeps the disagreement in
+``musical_problems`` (tempo and key estimators err on sparse or swung music, and failing the
+job for an estimator's mistake would refuse good music).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mixdown.audio.export import export, to_pcm16
+from mixdown.engines.music.engine import GenerationRequest, Progress
+from mixdown.engines.music.score import Score
+from mixdown.engines.music.spec import NOTE_NAMES, MusicSpec
+from mixdown.errors import NotFound, TaskError
+from mixdown.tasks.base import TaskContext
+
+RECORD_NAMESPACE = "music"
+MAX_REGENERATIONS = 2
+REGENERATION_STRIDE = 1_000_003
+
+
+@dataclass(frozen=True)
+class ComposerPlan:
+    """What the embedded engine composes: the spec plus the output options."""
+
+    spec: MusicSpec
+    output_format: str
+    stems: bool
+    stream: bool
+    soundfont: str | None
+
+
+@dataclass
+class Attempt:
+    """One composed and produced attempt with its quality report."""
+
+    score: Score
+    files: Any  # ProductionFiles
+    report: dict[str, Any]
+
+
+class ComposerEngine:
+    """The ``mixdown-composer`` engine."""
+
+    name = "mixdown-composer"
+
+    def __init__(self, soundfont: str | None = None) -> None:
+        self.soundfont = soundfont
+
+    def resolve(
+        self, request: GenerationRequest, ctx: TaskContext, from_hash: str | None, variation: str, seed: int
+    ) -> tuple[ComposerPlan, int]:
+        """The spec to compose and the base seed (a stored hash gives both back)."""
+        if from_hash:
+            record = ctx.recall(RECORD_NAMESPACE, from_hash)
+            if record is None:
+                raise NotFound(f"No generation with hash {from_hash!r} for this key.", field="from_hash")
+            spec = MusicSpec.from_dict(record["spec"])
+            return self._plan(spec, request), int(record["seed"]) if variation == "exact" else seed
+        return self._plan(_understand(request, seed), request), seed
+
+    def _plan(self, spec: MusicSpec, request: GenerationRequest) -> ComposerPlan:
+        return ComposerPlan(spec, request.output_format, request.stems, request.stream, self.soundfont)
+
+    def generate(
+        self, plan: ComposerPlan, *, seed: int, variation: int, ctx: TaskContext, progress: Progress
+    ) -> dict[str, Any]:
+        """Compose, produce and check one variation, then write mix, stems and MIDI."""
+        spec = plan.spec
+        digest = spec.hash(seed)
+        meta: dict[str, Any] = {"seed": seed, "hash": digest, "variation": variation}
+        folder = Path(tempfile.mkdtemp(prefix=f"v{variation}-", dir=ctx.work_dir))
+        if plan.stream:
+            attempt = self._streamed(plan, seed, ctx, folder, progress)
+        else:
+            attempt = self._checked(plan, seed, folder, progress)
+        self._deliver(ctx, plan, attempt, meta, variation)
+        ctx.remember(RECORD_NAMESPACE, digest, {"spec": spec.to_dict(), "seed": seed})
+        progress(1.0)
+        return {**understood(spec, attempt.score), "hash": digest}
+
+    def _checked(self, plan: ComposerPlan, seed: int, folder: Path, progress: Progress) -> Attempt:
+        sound: Attempt | None = None
+        problems: list[str] = []
+        for number in range(MAX_REGENERATIONS + 1):
+            attempt = self._attempt(plan, seed + number * REGENERATION_STRIDE, folder / str(number), progress)
+            attempt.report["regenerations"] = number
+            if attempt.report["passed"]:
+                return attempt
+            problems = attempt.report["technical_problems"] or attempt.report["musical_problems"]
+            if not attempt.report["technical_problems"] and sound is None:
+                sound = attempt
+        if sound is not None:
+            return sound
+        raise TaskError(f"The generated audio failed its quality checks: {'; '.join(problems)}")
+
+    def _attempt(self, plan: ComposerPlan, seed: int, folder: Path, progress: Progress) -> Attempt:
+        from mixdown.engines.music.compose import compose
+        from mixdown.engines.music.produce import produce_to_files
+
+        score = compose(plan.spec, seed)
+        progress(0.1)
+        files = produce_to_files(
+            score, sample_rate=plan.spec.sample_rate, directory=folder, soundfont=plan.soundfont
+        )
+        progress(0.8)
+        return Attempt(score, files, _report(files.mix, plan.spec, score))
+
+    def _streamed(
+        self, plan: ComposerPlan, seed: int, ctx: TaskContext, folder: Path, progress: Progress
+    ) -> Attempt:
+        """Stream the mastered piece while rendering; the stored mix is the same samples."""
+        import soundfile as sf
+
+        from mixdown.engines.music.compose import compose
+        from mixdown.engines.music.produce import stream_mastered
+
+        spec = plan.spec
+        score = compose(spec, seed)
+        sink = ctx.open_stream()
+        sink.header(_stream_header(spec, score, seed))
+        folder.mkdir(parents=True, exist_ok=True)
+        mix_path, written = folder / "mix.wav", 0
+        total = round(spec.duration * spec.sample_rate)
+        with sf.SoundFile(
+            str(mix_path), "w", samplerate=spec.sample_rate, channels=2, subtype="FLOAT"
+        ) as out:
+            for piece in stream_mastered(score, sample_rate=spec.sample_rate, soundfont=plan.soundfont):
+                out.write(piece)
+                sink.write(to_pcm16(piece).tobytes())
+                written += len(piece)
+                progress(0.1 + 0.7 * written / total)
+        sink.close()
+        files = _StreamedFiles(mix_path, self._stems_for(plan, score, folder))
+        return Attempt(score, files, _report(mix_path, spec, score))
+
+    def _stems_for(self, plan: ComposerPlan, score: Score, folder: Path) -> dict[Any, Path]:
+        if not plan.stems:
+            return {}
+        from mixdown.engines.music.produce import produce_to_files
+
+        stems_dir = folder / "stems-pass"
+        return dict(
+            produce_to_files(
+                score, sample_rate=plan.spec.sample_rate, directory=stems_dir, soundfont=plan.soundfont
+            ).stems
+        )
+
+    def _deliver(
+        self, ctx: TaskContext, plan: ComposerPlan, attempt: Attempt, meta: dict[str, Any], variation: int
+    ) -> None:
+        fmt, rate = plan.output_format, plan.spec.sample_rate
+        frames = round(plan.spec.duration * rate)
+        audio_meta = {"duration": frames / rate, "sample_rate": rate, "channels": 2}
+        mix = ctx.work_dir / f"v{variation}-mix.{fmt}"
+        export(attempt.files.mix, mix, format=fmt)
+        ctx.add_result(mix, kind="audio", format=fmt, **audio_meta, **meta, quality=attempt.report)
+        if not plan.stems:
+            return
+        for stem, path in attempt.files.stems.items():
+            out = ctx.work_dir / f"v{variation}-{stem.value}.{fmt}"
+            export(path, out, format=fmt)
+            ctx.add_result(out, kind="stem", format=fmt, stem=stem.value, **audio_meta, **meta)
+        from mixdown.engines.music.midi import score_to_midi
+
+        midi = score_to_midi(attempt.score, ctx.work_dir / f"v{variation}.mid")
+        ctx.add_result(midi, kind="midi", format="mid", **meta)
+
+
+@dataclass
+class _StreamedFiles:
+    mix: Path
+    stems: dict[Any, Path]
+
+
+def _understand(request: GenerationRequest, seed: int) -> MusicSpec:
+    from mixdown.engines.music.understand import understand
+
+    try:
+        return understand(
+            request.prompt,
+            duration=request.duration,
+            sample_rate=request.sample_rate,
+            instrumental=request.instrumental,
+            params=request.params,
+            tags=request.tags,
+            sampling=request.sampling,
+            seed=seed,
+            duration_explicit=request.duration_explicit,
+        )
+    except ValueError as exc:
+        raise TaskError(f"The request could not be understood: {exc}") from exc
+
+
+def _report(path: Path, spec: MusicSpec, score: Score) -> dict[str, Any]:
+    from mixdown.engines.music.quality import quality_report
+
+    return quality_report(
+        path,
+        spec.sample_rate,
+        expected_duration=spec.duration,
+        expected_bpm=score.bpm,
+        expected_key=(score.key_tonic, score.mode),
+    )
+
+
+def key_name(score: Score) -> str:
+    """E.g. "A minor"."""
+    return f"{NOTE_NAMES[score.key_tonic]} {score.mode}"
+
+
+def _stream_header(spec: MusicSpec, score: Score, seed: int) -> dict[str, Any]:
+    return {
+        "encoding": "pcm_s16le",
+        "sample_rate": spec.sample_rate,
+        "channels": 2,
+        "frames": round(spec.duration * spec.sample_rate),
+        "duration": spec.duration,
+        "seed": seed,
+        "bpm": round(score.bpm, 3),
+        "key": key_name(score),
+        "sections": [
+            {"name": s.name, "start": round(s.start, 3), "end": round(s.end, 3)} for s in score.sections
+        ],
+    }
+
+
+def understood(spec: MusicSpec, score: Score) -> dict[str, Any]:
+    """What the engine understood and planned, for the job's metadata."""
+    return {
+        "bpm": round(float(score.bpm), 3),
+        "key": key_name(score),
+        "time_signature": f"{score.meter[0]}/{score.meter[1]}",
+        "genre": spec.main_style,
+        "styles": [{"name": s.name, "weight": round(s.weight, 3)} for s in spec.styles],
+        "instruments": [p.instrument or p.name for p in score.parts if p.notes],
+        "moods": list(spec.moods),
+        "sections": [
+            {
+                "name": s.name,
+                "start": round(s.start, 3),
+                "end": round(s.end, 3),
+                "bars": s.bars,
+                "energy": s.energy,
+            }
+            for s in score.sections
+        ],
+        "spec": spec.to_dict(),
+    }

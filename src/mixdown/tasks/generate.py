@@ -1,0 +1,198 @@
+"""``generate``: text (and Muzaic-style params) to finished, mixed, mastered music with stems and MIDI.
+
+The request shape follows the common AI-music API pattern (seed 001). The embedded engine
+(``mixdown-composer``) composes, renders, mixes and masters; ``musicgen`` runs a local
+MusicGen checkpoint when its weights are installed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import time
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from mixdown.engines.music.engine import (
+    DEFAULT_MODEL,
+    MODEL_ALIASES,
+    GenerationRequest,
+    engine_for,
+    model_availability,
+)
+from mixdown.jobs.cost import CostBasis, CostRule
+from mixdown.jobs.states import TaskCategory
+from mixdown.tasks.base import TaskContext, TaskInputs, TaskParams, TaskSpec
+
+MUZAIC_PARAMS = ("intensity", "tempo", "rhythm", "tone", "variance")
+SampleRate = Literal[22050, 32000, 44100, 48000]
+OutputFormat = Literal["wav", "mp3", "flac", "ogg", "opus", "m4a", "aiff"]
+
+
+def check_keyframes(name: str, value: Any) -> Any:
+    """A Muzaic param: an integer 1..9, or (all but tempo) keyframes ``[[pos 0..100, value 1..9], ...]``."""
+    if isinstance(value, bool):
+        raise ValueError(f"params.{name}: must be 1..9 or keyframes, not a boolean")
+    if isinstance(value, int | float):
+        if not 1 <= value <= 9:
+            raise ValueError(f"params.{name}: must be between 1 and 9")
+        return value
+    if name == "tempo":
+        raise ValueError("params.tempo: must be a single value 1..9 (tempo takes no keyframes)")
+    if not isinstance(value, list) or len(value) < 2:
+        raise ValueError(f"params.{name}: keyframes must be a list of at least two [position, value] pairs")
+    positions = []
+    for frame in value:
+        if not isinstance(frame, list | tuple) or len(frame) != 2:
+            raise ValueError(f"params.{name}: each keyframe is [position_percent, value]")
+        position, level = float(frame[0]), float(frame[1])
+        if not 1 <= level <= 9:
+            raise ValueError(f"params.{name}: keyframe values must be between 1 and 9")
+        positions.append(position)
+    if positions[0] != 0 or positions[-1] != 100:
+        raise ValueError(f"params.{name}: keyframes must start at position 0 and end at 100")
+    if any(b <= a for a, b in itertools.pairwise(positions)):
+        raise ValueError(f"params.{name}: keyframe positions must increase")
+    return value
+
+
+class GenerateParams(TaskParams):
+    """Parameters of ``POST /v1/generate``."""
+
+    prompt: str = Field(default="", max_length=3000, description="Text description of the music.")
+    duration: float = Field(
+        default=30.0, gt=0, le=1200, description="Seconds; the output is exactly this long."
+    )
+    sample_rate: SampleRate = 44100
+    num_variations: int = Field(
+        default=1, ge=1, le=8, description="Outputs to generate (seeds seed, seed+1, ...)."
+    )
+    guidance_scale: float = Field(
+        default=3.0, ge=0, le=20, description="How far the prompt pulls from style defaults."
+    )
+    seed: int | None = Field(default=None, ge=0, le=2**31 - 1, description="Random seed; random when absent.")
+    temperature: float = Field(default=1.0, gt=0, le=5, description="Diversity of the engine's choices.")
+    top_k: int = Field(default=0, ge=0, le=1000, description="Keep only the k likeliest options (0 = all).")
+    top_p: float = Field(default=1.0, gt=0, le=1, description="Nucleus sampling threshold.")
+    output_format: OutputFormat = "wav"
+    instrumental: bool = True
+    model: str = Field(default=DEFAULT_MODEL, description="mixdown-composer (embedded) or musicgen.")
+    params: dict[str, Any] | None = Field(
+        default=None, description="Muzaic-style intensity, tempo, rhythm, tone, variance: 1..9 or keyframes."
+    )
+    tags: list[int] = Field(default_factory=list, description="Tag ids from GET /v1/tags.")
+    stems: bool = Field(default=True, description="Also deliver per-instrument stems and a MIDI file.")
+    stream: bool = Field(
+        default=False,
+        description="Stream audio while rendering (set by WebSocket /v1/stream; one variation).",
+    )
+    from_hash: str | None = Field(default=None, description="Regenerate a previous generation by its hash.")
+    variation: Literal["exact", "similar"] = Field(
+        default="exact", description="With from_hash: the same piece, or a similar one with a new seed."
+    )
+
+    @field_validator("model")
+    @classmethod
+    def _known_model(cls, value: str) -> str:
+        name = MODEL_ALIASES.get(value.lower())
+        if name is None:
+            raise ValueError(f"unknown model {value!r}; use one of {sorted(set(MODEL_ALIASES.values()))}")
+        return name
+
+    @field_validator("params")
+    @classmethod
+    def _muzaic_params(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        unknown = sorted(set(value) - set(MUZAIC_PARAMS))
+        if unknown:
+            raise ValueError(f"params: unknown {unknown}; allowed {list(MUZAIC_PARAMS)}")
+        return {name: check_keyframes(name, level) for name, level in value.items()}
+
+    @field_validator("tags")
+    @classmethod
+    def _known_tags(cls, value: list[int]) -> list[int]:
+        from mixdown.engines.music.tags import validate_tags
+
+        return list(validate_tags(value))
+
+    def check_inputs(self, inputs: TaskInputs) -> None:
+        """At submit: the model must be able to run here (503 with the reason otherwise)."""
+        engine_for(self.model)
+
+    @model_validator(mode="after")
+    def _something_to_generate(self) -> GenerateParams:
+        if not (self.prompt.strip() or self.tags or self.params or self.from_hash):
+            raise ValueError("give a prompt, tags, params or from_hash")
+        if self.stream and self.num_variations != 1:
+            raise ValueError("a streamed generation has exactly one variation")
+        return self
+
+
+def _request(params: GenerateParams) -> GenerationRequest:
+    return GenerationRequest(
+        prompt=params.prompt,
+        duration=params.duration,
+        sample_rate=params.sample_rate,
+        guidance_scale=params.guidance_scale,
+        temperature=params.temperature,
+        top_k=params.top_k,
+        top_p=params.top_p,
+        instrumental=params.instrumental,
+        params=params.params,
+        tags=tuple(params.tags),
+        output_format=params.output_format,
+        stems=params.stems,
+        stream=params.stream,
+        duration_explicit="duration" in params.model_fields_set,
+    )
+
+
+def run(inputs: TaskInputs, params: GenerateParams, ctx: TaskContext) -> None:
+    """Generate ``num_variations`` pieces; each result lists its seed and hash."""
+    started = time.monotonic()
+    engine = engine_for(params.model)
+    base_seed = params.seed if params.seed is not None else secrets.randbelow(2**31 - params.num_variations)
+    plan, base_seed = engine.resolve(_request(params), ctx, params.from_hash, params.variation, base_seed)
+    understood: dict[str, Any] = {}
+    hashes: list[str] = []
+    for index in range(params.num_variations):
+
+        def report(fraction: float, i: int = index) -> None:
+            ctx.progress((i + fraction) / params.num_variations, f"variation {i + 1}/{params.num_variations}")
+
+        understood = engine.generate(plan, seed=base_seed + index, variation=index, ctx=ctx, progress=report)
+        hashes.append(understood.pop("hash"))
+    ctx.set_metadata(
+        model=engine.name,
+        prompt=params.prompt,
+        seed=base_seed,
+        hashes=hashes,
+        inference_time=round(time.monotonic() - started, 3),
+        **understood,
+    )
+
+
+def _output_seconds(params: GenerateParams, _inputs: TaskInputs) -> float:
+    return params.duration * params.num_variations
+
+
+def _estimate(params: GenerateParams, _inputs: TaskInputs) -> float:
+    return 1.0 + params.duration * params.num_variations / 20.0
+
+
+TASK = TaskSpec(
+    name="generate",
+    summary="Text to music: composed, arranged, rendered, mixed and mastered, with stems and MIDI.",
+    params_model=GenerateParams,
+    run=run,
+    cost_rule=CostRule(per_second=0.05, minimum=0.5, basis=CostBasis.OUTPUT),
+    cost_seconds=_output_seconds,
+    category=TaskCategory.GENERATION,
+    takes_audio=False,
+    queue="music",
+    engine=DEFAULT_MODEL,
+    estimate_seconds=_estimate,
+    availability=model_availability,
+)

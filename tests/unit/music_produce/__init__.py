@@ -1,0 +1,1 @@
+"""Tests of the music producer, MIDI export and quality report."""
