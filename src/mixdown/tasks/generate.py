@@ -174,6 +174,13 @@ def run(inputs: TaskInputs, params: GenerateParams, ctx: TaskContext) -> None:
     )
 
 
+def warm_up() -> None:
+    """Load the prompt embedder, embed the styles and load the soundfont once per worker."""
+    from mixdown.engines.music.composer_engine import warm_up as warm_composer
+
+    warm_composer()
+
+
 def _output_seconds(params: GenerateParams, _inputs: TaskInputs) -> float:
     return params.duration * params.num_variations
 
@@ -195,4 +202,5 @@ TASK = TaskSpec(
     engine=DEFAULT_MODEL,
     estimate_seconds=_estimate,
     availability=model_availability,
+    warm_up=warm_up,
 )

@@ -18,6 +18,7 @@ from pydantic import Field, field_validator
 from mixdown.audio.codec import encode
 from mixdown.audio.formats import get_format, normalize_format
 from mixdown.engines.sfx.matching import match_prompt
+from mixdown.engines.sfx.matching import warm_up as warm_matching
 from mixdown.engines.sfx.render import SfxResult, render_sfx
 from mixdown.jobs.cost import CostBasis, CostRule
 from mixdown.jobs.states import TaskCategory
@@ -145,4 +146,5 @@ TASK = TaskSpec(
     queue="audio",
     engine="procedural-sfx",
     estimate_seconds=estimate_seconds,
+    warm_up=lambda: warm_matching().join(),
 )

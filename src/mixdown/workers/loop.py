@@ -28,6 +28,21 @@ class WorkerLoop:
         self.stopping = threading.Event()
         self.current_job: str | None = None
 
+    def warm_up(self) -> threading.Thread:
+        """Let each task load its models now, in the background, so first jobs do not wait."""
+
+        def load() -> None:
+            for spec in self.s.registry:
+                if spec.warm_up is not None and (not self.queues or spec.queue in self.queues):
+                    try:
+                        spec.warm_up()
+                    except Exception:
+                        log.warning("warm-up of %s failed", spec.name, exc_info=True)
+
+        thread = threading.Thread(target=load, daemon=True, name="worker-warm-up")
+        thread.start()
+        return thread
+
     def run(self) -> None:
         """Run until ``stopping`` is set."""
         register_worker(self.s.db, self.worker_id, self.queues or ["*"], self.s.clock.now())
@@ -90,6 +105,7 @@ def worker_main(settings: Settings, worker_id: str, queues: list[str] | None = N
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     log.info("worker %s started", worker_id)
+    loop.warm_up()
     try:
         loop.run()
     finally:

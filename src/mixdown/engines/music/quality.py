@@ -41,14 +41,23 @@ _MODE_DEGREE = {"major": 0, "ionian": 0, "dorian": 2, "phrygian": 4, "lydian": 5
                 "aeolian": 9, "locrian": 11}  # fmt: skip
 
 
-def _blocks(audio: np.ndarray | str | os.PathLike[str], size: int = 65536) -> Iterator[np.ndarray]:
-    """``(frames, channels)`` float32 pieces of an array or a sound file."""
+def _blocks(
+    audio: np.ndarray | str | os.PathLike[str], size: int = 65536, start: int = 0, stop: int | None = None
+) -> Iterator[np.ndarray]:
+    """``(frames, channels)`` float32 pieces of an array or a sound file, from ``start`` to ``stop``."""
     if isinstance(audio, np.ndarray):
         data = audio[:, None] if audio.ndim == 1 else audio
-        for start in range(0, data.shape[0], size):
-            yield np.asarray(data[start : start + size], dtype=np.float32)
+        end = data.shape[0] if stop is None else stop
+        for first in range(start, end, size):
+            yield np.asarray(data[first : min(first + size, end)], dtype=np.float32)
     else:
-        yield from soundfile.blocks(audio, blocksize=size, dtype="float32", always_2d=True)
+        yield from soundfile.blocks(
+            audio, blocksize=size, dtype="float32", always_2d=True, start=start, stop=stop
+        )
+
+
+def _frame_count(audio: np.ndarray | str | os.PathLike[str]) -> int:
+    return int(audio.shape[0]) if isinstance(audio, np.ndarray) else int(soundfile.info(str(audio)).frames)
 
 
 class _Levels:
@@ -254,9 +263,19 @@ def key_relation(measured: tuple[int, str], expected: tuple[int, str]) -> str:
     return "fifth" if distance in (5, 7) else "mismatch"
 
 
+# Tempo and key are read from at most this much audio around the middle: enough for a stable
+# estimate, and a 20-minute piece's analysis then costs tens of MB, not hundreds.
+MAX_ANALYSIS_SECONDS = 90.0
+
+
 def _mono_analysis_signal(audio: np.ndarray | str | os.PathLike[str], sample_rate: int) -> np.ndarray:
+    frames = _frame_count(audio)
+    keep = min(frames, int(MAX_ANALYSIS_SECONDS * sample_rate))
+    start = (frames - keep) // 2
     stream = soxr.ResampleStream(sample_rate, ANALYSIS_RATE, 1, dtype="float32", quality="HQ")
-    pieces = [stream.resample_chunk(block.mean(axis=1)) for block in _blocks(audio)]
+    pieces = [
+        stream.resample_chunk(block.mean(axis=1)) for block in _blocks(audio, start=start, stop=start + keep)
+    ]
     pieces.append(stream.resample_chunk(np.zeros(0, dtype=np.float32), last=True))
     return np.concatenate(pieces)
 
