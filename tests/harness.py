@@ -88,15 +88,21 @@ def wait_for_job(
     timeout: float = 60.0,
     until: tuple[str, ...] = ("complete", "failed", "cancelled"),
 ) -> dict[str, Any]:
-    """Poll a job until it reaches one of ``until``."""
+    """Poll a job until it reaches one of ``until``, backing off as a polite client does."""
     deadline = time.monotonic() + timeout
+    delay = 0.02
     while True:
-        body: dict[str, Any] = client.get(f"/v1/jobs/{job_id}").raise_for_status().json()
+        response = client.get(f"/v1/jobs/{job_id}")
+        if response.status_code == 429:
+            time.sleep(float(response.headers.get("Retry-After", "1")))
+            continue
+        body: dict[str, Any] = response.raise_for_status().json()
         if body["status"] in until:
             return body
         if time.monotonic() > deadline:
             raise TimeoutError(f"job {job_id} still {body['status']} after {timeout}s")
-        time.sleep(0.05)
+        time.sleep(delay)
+        delay = min(delay * 1.5, 0.4)
 
 
 class ServeProcess:
@@ -150,7 +156,7 @@ class ServeProcess:
         self.wait_healthy()
         return self
 
-    def wait_healthy(self, timeout: float = 60.0, min_workers: int | None = None) -> dict[str, Any]:
+    def wait_healthy(self, timeout: float = 120.0, min_workers: int | None = None) -> dict[str, Any]:
         """Wait for /health to show the expected number of live workers."""
         wanted = self.workers if min_workers is None else min_workers
         deadline = time.monotonic() + timeout
