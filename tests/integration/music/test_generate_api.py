@@ -12,7 +12,7 @@ import soundfile as sf
 from tests.harness import wait_for_job
 from tests.integration.conftest import Stack, StackFactory
 
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def music(make_stack: StackFactory) -> Stack:
 def _generate(stack: Stack, **fields: object) -> dict[str, object]:
     accepted = stack.client.post("/v1/generate", json=fields)
     assert accepted.status_code == 202, accepted.text
-    job = wait_for_job(stack.client, accepted.json()["job_id"], timeout=240)
+    job = wait_for_job(stack.client, accepted.json()["job_id"], timeout=600)
     assert job["status"] == "complete", job["error"]
     return job
 
