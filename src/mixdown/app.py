@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -38,8 +38,13 @@ def _metrics_registry(services: Services) -> tuple[CollectorRegistry, Counter]:
     return registry, requests
 
 
-def create_app(settings: Settings | None = None, *, services: Services | None = None) -> FastAPI:
-    """A configured application; migrations run when it starts."""
+def create_app(
+    settings: Settings | None = None,
+    *,
+    services: Services | None = None,
+    on_shutdown: Callable[[], None] | None = None,
+) -> FastAPI:
+    """A configured application; migrations run when it starts, ``on_shutdown`` when it stops."""
     settings = settings or (services.settings if services else Settings())
     services = services or build_services(settings)
 
@@ -54,6 +59,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         finally:
             if loops is not None:
                 loops.stop()
+            if on_shutdown is not None:
+                on_shutdown()
 
     app = FastAPI(title="mixdown", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.services = services

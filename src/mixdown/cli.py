@@ -62,8 +62,10 @@ def serve(
     supervisor = Supervisor(settings, settings.workers, services.jobs)
     supervisor.start()
     try:
+        # Workers stop in the app's shutdown: uvicorn re-raises SIGTERM after it, so code after
+        # uvicorn.run may never run.
         uvicorn.run(
-            create_app(settings, services=services),
+            create_app(settings, services=services, on_shutdown=supervisor.stop),
             host=settings.host,
             port=settings.port,
             log_config=None,

@@ -1,4 +1,10 @@
-"""Audio inputs of a submit: URL, multipart upload or base64, into the artifact store."""
+"""Audio inputs of a submit: URL, multipart upload, base64 or a result id, into the artifact store.
+
+The main input (``audio``) comes from exactly one of ``audio_url``, ``audio_file`` (multipart) or
+``input_audio``; a task's other named inputs (``TaskSpec.audio_inputs``) each come from their own
+``<name>_audio`` field. A text field holds an http(s) URL, base64 (or a data URL) or the id of
+one of the caller's own results (``res_...``), which the submitter resolves to its stored file.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ from mixdown.storage.artifacts import ArtifactStore
 from mixdown.workers.context import file_sha256
 
 _DATA_URL = re.compile(r"^data:[\w.+/-]*(;[\w=.-]+)*;base64,", re.IGNORECASE)
+_RESULT_ID = re.compile(r"^res_[A-Za-z0-9]{6,64}$")  # "_" is not base64: no payload looks like this
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,17 +39,26 @@ class Upload:
 
 @dataclass(frozen=True, kw_only=True)
 class AudioSource:
-    """Where the request said its audio is; exactly one of url, upload, data."""
+    """Where the request said its audio is; exactly one of url, upload, data, result_id, path.
+
+    ``path`` is a local file already in the store (a resolved ``result_id``).
+    """
 
     field: str
     url: str | None = None
     upload: Upload | None = None
     data: str | None = None
+    result_id: str | None = None
+    path: Path | None = None
 
     def digest(self) -> str:
         """A stable description for idempotency hashes."""
         if self.url is not None:
             return f"url:{self.url}"
+        if self.result_id is not None:
+            return f"result:{self.result_id}"
+        if self.path is not None:
+            return f"path:{self.path}"
         if self.data is not None:
             return "b64:" + hashlib.sha256(self.data.encode()).hexdigest()
         assert self.upload is not None
@@ -63,25 +79,46 @@ def pick_audio_source(fields: dict[str, Any], upload: Upload | None) -> AudioSou
         given.append(AudioSource(field="audio_file", upload=upload))
     raw = fields.get("input_audio")
     if raw:
-        text = str(raw).strip()
-        if text.lower().startswith(("http://", "https://")):
-            given.append(AudioSource(field="input_audio", url=text))
-        else:
-            given.append(AudioSource(field="input_audio", data=text))
+        given.append(text_source("input_audio", str(raw)))
     if len(given) > 1:
         names = ", ".join(s.field for s in given)
         raise InputError(f"Give the audio once; got {names}.", field=given[1].field)
     return given[0] if given else None
 
 
-def _write_base64(data: str, dest: Path, max_bytes: int) -> None:
+def text_source(field: str, raw: str) -> AudioSource:
+    """The source a text field names: an http(s) URL, a result id, or base64 / a data URL."""
+    text = raw.strip()
+    if text.lower().startswith(("http://", "https://")):
+        return AudioSource(field=field, url=text)
+    if _RESULT_ID.match(text):
+        return AudioSource(field=field, result_id=text)
+    return AudioSource(field=field, data=text)
+
+
+def pick_sources(
+    fields: dict[str, Any], upload: Upload | None, extra: dict[str, str]
+) -> dict[str, AudioSource]:
+    """Every audio source of a submit by input name: the main one (``audio``) and, for each
+    ``extra`` request field -> input name, that field's source when given."""
+    sources: dict[str, AudioSource] = {}
+    main = pick_audio_source(fields, upload)
+    if main is not None:
+        sources["audio"] = main
+    for field, name in extra.items():
+        if fields.get(field):
+            sources[name] = text_source(field, str(fields[field]))
+    return sources
+
+
+def _write_base64(data: str, dest: Path, max_bytes: int, field: str) -> None:
     payload = _DATA_URL.sub("", data, count=1)
     if len(payload) * 3 // 4 > max_bytes + 3:
-        raise PayloadTooLarge(f"input_audio is larger than {max_bytes} bytes.", field="input_audio")
+        raise PayloadTooLarge(f"{field} is larger than {max_bytes} bytes.", field=field)
     try:
         decoded = base64.b64decode(re.sub(r"\s+", "", payload), validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise InputError("input_audio is neither a URL nor valid base64.", field="input_audio") from exc
+        raise InputError(f"{field} is neither a URL nor valid base64.", field=field) from exc
     dest.write_bytes(decoded)
 
 
@@ -95,6 +132,8 @@ def _write_upload(upload: Upload, dest: Path, max_bytes: int) -> None:
 def _filename(source: AudioSource, fetched_name: str | None) -> str:
     if source.upload is not None:
         return Path(source.upload.filename or "upload").name
+    if source.path is not None:
+        return source.path.name
     return fetched_name or "audio"
 
 
@@ -108,7 +147,9 @@ def store_audio(
         if source.url is not None:
             fetched_name = fetcher.fetch(source.url, path, max_bytes=max_bytes, field=source.field).filename
         elif source.data is not None:
-            _write_base64(source.data, path, max_bytes)
+            _write_base64(source.data, path, max_bytes, source.field)
+        elif source.path is not None:
+            shutil.copyfile(source.path, path)
         else:
             assert source.upload is not None
             _write_upload(source.upload, path, max_bytes)

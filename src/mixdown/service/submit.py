@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -13,13 +14,13 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from mixdown.errors import IdempotencyConflict, InputError, RateLimited, ValidationFailed
+from mixdown.errors import IdempotencyConflict, InputError, NotFound, RateLimited, ValidationFailed
 from mixdown.ids import new_id
 from mixdown.jobs.cost import from_milli, to_milli
 from mixdown.jobs.states import ACTIVE_STATES, DEFAULT_WEBHOOK_EVENTS, JobStatus, TaskCategory, WebhookEvent
 from mixdown.net.ssrf import AddressPolicy
 from mixdown.service.container import Services
-from mixdown.service.inputs import AudioSource, Upload, pick_audio_source, store_audio
+from mixdown.service.inputs import AudioSource, Upload, pick_sources, store_audio
 from mixdown.service.keys import Caller
 from mixdown.service.views import iso
 from mixdown.storage import credits
@@ -73,8 +74,9 @@ def validation_error(exc: ValidationError, prefix: str = "") -> ValidationFailed
 
 
 def parse_params(spec: TaskSpec, fields: dict[str, Any]) -> Any:
-    """The task's validated parameters (422 on error)."""
-    raw = {k: v for k, v in fields.items() if k not in CONTROL_FIELDS and v is not None}
+    """The task's validated parameters (422 on error); audio fields are inputs, not parameters."""
+    audio = spec.extra_audio_fields
+    raw = {k: v for k, v in fields.items() if k not in CONTROL_FIELDS and k not in audio and v is not None}
     try:
         return spec.parse_params(raw)
     except ValidationError as exc:
@@ -104,12 +106,15 @@ def parse_webhook(fields: dict[str, Any], policy: AddressPolicy) -> tuple[str | 
     return (str(url) if url else None), (str(secret) if secret else None), events
 
 
-def request_hash(req: SubmitRequest, source: AudioSource | None) -> str:
+def request_hash(req: SubmitRequest, sources: dict[str, AudioSource]) -> str:
     """What makes two submits 'the same request' for idempotency."""
     fields = {k: v for k, v in req.fields.items() if k not in ("audio_file",)}
-    blob = json.dumps(
-        {"task": req.task, "fields": fields, "audio": source and source.digest()}, sort_keys=True, default=str
-    )
+    main = sources.get("audio")
+    described: dict[str, Any] = {"task": req.task, "fields": fields, "audio": main and main.digest()}
+    extra = {name: source.digest() for name, source in sources.items() if name != "audio"}
+    if extra:
+        described["inputs"] = extra
+    blob = json.dumps(described, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -123,8 +128,8 @@ class Submitter:
     def submit(self, caller: Caller, req: SubmitRequest) -> Submitted:
         """Validate, store and enqueue; or raise a ``MixdownError`` saying why not."""
         spec = self.s.registry.get(req.task)
-        source = pick_audio_source(req.fields, req.upload)
-        digest = request_hash(req, source) if req.idempotency_key else ""
+        sources = pick_sources(req.fields, req.upload, spec.extra_audio_fields)
+        digest = request_hash(req, sources) if req.idempotency_key else ""
         if req.idempotency_key:
             replay = self._replay(caller, req.idempotency_key, digest)
             if replay is not None:
@@ -133,38 +138,67 @@ class Submitter:
         webhook = parse_webhook(req.fields, self.policy)
         if spec.category is TaskCategory.CONVERSION:
             self.s.limits.hit("submit", caller.key_id)
-        inputs_raw, inputs = self._inputs(spec, source)
+        inputs_raw, inputs = self._inputs(caller, spec, sources)
         try:
             spec.check_params(params, inputs)
         except ValidationError as exc:
             raise validation_error(exc) from None
         return self._create(caller, req, spec, params, inputs_raw, inputs, webhook, digest)
 
-    def _inputs(self, spec: TaskSpec, source: AudioSource | None) -> tuple[dict[str, Any], TaskInputs]:
+    def _inputs(
+        self, caller: Caller, spec: TaskSpec, sources: dict[str, AudioSource]
+    ) -> tuple[dict[str, Any], TaskInputs]:
         if not spec.takes_audio:
             return {}, TaskInputs()
-        if source is None:
+        if spec.audio_required and "audio" not in sources:
             raise InputError(
                 f"Task {spec.name!r} needs audio: give audio_url, audio_file or input_audio.",
                 field="audio_url",
             )
-        item = store_audio(
+        items: dict[str, dict[str, Any]] = {}
+        audio: dict[str, InputAudio] = {}
+        for name in spec.audio_inputs:
+            if name not in sources:
+                continue
+            item = self._store(caller, sources[name])
+            items[name] = item
+            audio[name] = InputAudio(
+                path=self.s.store.local_path(item["storage_key"]),
+                filename=item["filename"],
+                format=item["format"],
+                duration=item["duration"],
+                sample_rate=item["sample_rate"],
+                channels=item["channels"],
+                size_bytes=item["size_bytes"],
+            )
+        return ({"audio": items} if items else {}), TaskInputs(audio=audio)
+
+    def _store(self, caller: Caller, source: AudioSource) -> dict[str, Any]:
+        if source.result_id is not None:
+            source = AudioSource(field=source.field, path=self._result_file(caller, source))
+        return store_audio(
             source,
             fetcher=self.s.fetcher,
             store=self.s.store,
             tmp_dir=self.s.tmp_dir,
             max_bytes=self.s.settings.max_upload_bytes,
         )
-        audio = InputAudio(
-            path=self.s.store.local_path(item["storage_key"]),
-            filename=item["filename"],
-            format=item["format"],
-            duration=item["duration"],
-            sample_rate=item["sample_rate"],
-            channels=item["channels"],
-            size_bytes=item["size_bytes"],
-        )
-        return {"audio": {"audio": item}}, TaskInputs(audio={"audio": audio})
+
+    def _result_file(self, caller: Caller, source: AudioSource) -> Path:
+        """The stored file of one of the caller's own results (404 naming the field otherwise)."""
+        with self.s.db.read() as session:
+            artifact = session.scalar(
+                select(Artifact).where(
+                    Artifact.id == source.result_id,
+                    Artifact.key_id == caller.key_id,
+                    Artifact.role == "result",
+                    Artifact.expired.is_(False),
+                )
+            )
+            key = artifact.storage_key if artifact is not None else None
+        if key is None or not self.s.store.exists(key):
+            raise NotFound(f"No result {source.result_id!r} for this key.", field=source.field)
+        return self.s.store.local_path(key)
 
     def _replay(self, caller: Caller, idem_key: str, digest: str) -> Submitted | None:
         cutoff = self.s.clock.now() - timedelta(hours=self.s.settings.idempotency_hours)
@@ -287,7 +321,7 @@ class Submitter:
 
     def _input_rows(self, session: Session, job: Job, inputs_raw: dict[str, Any], now: datetime) -> None:
         expires = now + timedelta(days=self.s.settings.retention_days)
-        for item in inputs_raw.get("audio", {}).values():
+        for position, item in enumerate(inputs_raw.get("audio", {}).values()):
             session.add(
                 Artifact(
                     id=item["artifact_id"],
@@ -304,7 +338,7 @@ class Submitter:
                         "sample_rate": item["sample_rate"],
                         "channels": item["channels"],
                     },
-                    position=0,
+                    position=position,
                     created_at=now,
                     expires_at=expires,
                     expired=False,

@@ -39,6 +39,18 @@ class InputAudio:
     size_bytes: int
 
 
+MAIN_AUDIO = "audio"
+
+
+def audio_field(name: str) -> str:
+    """The request field of a named audio input other than the main one: ``melody`` -> ``melody_audio``.
+
+    The main input (``audio``) comes from ``audio_url``, ``audio_file`` or ``input_audio``; every
+    other input takes base64, a data URL, an http(s) URL or a result id in ``<name>_audio``.
+    """
+    return f"{name}_audio"
+
+
 @dataclass(frozen=True, kw_only=True)
 class TaskInputs:
     """The inputs a task receives, by name (``audio`` for the main audio input)."""
@@ -124,11 +136,22 @@ class TaskSpec:
     cost_seconds: Callable[[Any, TaskInputs], float] | None = None
     category: TaskCategory = TaskCategory.CONVERSION
     takes_audio: bool = True
+    # Named audio inputs the task accepts (``audio`` first: the main one; see ``audio_field``), and
+    # whether the main one must be given.
+    audio_inputs: tuple[str, ...] = (MAIN_AUDIO,)
+    audio_required: bool = True
     queue: str = "audio"
     engine: str = "dsp"
     estimate_seconds: Callable[[Any, TaskInputs], float] = lambda _params, _inputs: 1.0
     availability: Callable[[], Availability] = always_available
     warm_up: Callable[[], None] | None = None  # loads models once per worker process, in the background
+
+    @property
+    def extra_audio_fields(self) -> dict[str, str]:
+        """Request field -> input name, for the audio inputs besides the main one."""
+        if not self.takes_audio:
+            return {}
+        return {audio_field(name): name for name in self.audio_inputs if name != MAIN_AUDIO}
 
     def credits(self, params: Any, inputs: TaskInputs) -> float:
         """Credits this job costs, by the task's cost rule."""

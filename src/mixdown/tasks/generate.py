@@ -3,6 +3,12 @@
 The request shape follows the common AI-music API pattern (seed 001). The embedded engine
 (``mixdown-composer``) composes, renders, mixes and masters; ``musicgen`` runs a local
 MusicGen checkpoint when its weights are installed.
+
+Building on audio (embedded engine only; ``docs/music-conditioning.md``): ``input_audio`` (or
+``audio_url`` / ``audio_file``) plus ``continuation_start`` continues a piece; ``melody_audio``
+plus ``melody_strength`` conditions the lead on a melody; ``from_hash`` plus ``operation``
+(``extend`` with ``extend_seconds``, ``inpaint`` with ``replace_start``/``replace_end``, ``remix``
+with a new prompt) builds on one of the key's own generations.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from __future__ import annotations
 import itertools
 import secrets
 import time
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -21,9 +27,13 @@ from mixdown.engines.music.engine import (
     engine_for,
     model_availability,
 )
+from mixdown.errors import ValidationFailed
 from mixdown.jobs.cost import CostBasis, CostRule
 from mixdown.jobs.states import TaskCategory
 from mixdown.tasks.base import TaskContext, TaskInputs, TaskParams, TaskSpec
+
+if TYPE_CHECKING:
+    from mixdown.engines.music.building import BuildRequest
 
 MUZAIC_PARAMS = ("intensity", "tempo", "rhythm", "tone", "variance")
 SampleRate = Literal[22050, 32000, 44100, 48000]
@@ -91,6 +101,34 @@ class GenerateParams(TaskParams):
     variation: Literal["exact", "similar"] = Field(
         default="exact", description="With from_hash: the same piece, or a similar one with a new seed."
     )
+    operation: Literal["extend", "inpaint", "remix"] | None = Field(
+        default=None,
+        description="With from_hash: extend the piece, recompose a span of it (inpaint), or play its "
+        "form, harmony and melody in the prompt's style (remix).",
+    )
+    extend_seconds: float | None = Field(
+        default=None, gt=0, le=1200, description="operation=extend: seconds to add."
+    )
+    replace_start: float | None = Field(
+        default=None, ge=0, le=1200, description="operation=inpaint: start of the span to recompose (s)."
+    )
+    replace_end: float | None = Field(
+        default=None, gt=0, le=1200, description="operation=inpaint: end of the span to recompose (s)."
+    )
+    continuation_start: float | None = Field(
+        default=None,
+        ge=0,
+        le=7200,
+        description="With input_audio: seconds into it where the new music takes over (moved to the "
+        "nearest downbeat); default: its end. duration is the length of the new part.",
+    )
+    melody_strength: float = Field(
+        default=0.8,
+        ge=0,
+        le=1,
+        description="With melody_audio: 1 plays the melody note for note; lower values let the engine "
+        "develop it (each note changes with probability 1 - strength).",
+    )
 
     @field_validator("model")
     @classmethod
@@ -118,8 +156,28 @@ class GenerateParams(TaskParams):
         return list(validate_tags(value))
 
     def check_inputs(self, inputs: TaskInputs) -> None:
-        """At submit: the model must be able to run here (503 with the reason otherwise)."""
+        """At submit: the model must be able to run here (503 with the reason otherwise), and the
+        audio inputs must fit the request (422 naming the field)."""
         engine_for(self.model)
+        given = [name for name, present in _building_fields(self, inputs) if present]
+        if given and self.model != DEFAULT_MODEL:
+            raise ValidationFailed(
+                f"{given[0]}: only the {DEFAULT_MODEL} model builds on audio", field=given[0]
+            )
+        if "input_audio" in given and self.from_hash:
+            raise ValidationFailed(
+                "input_audio: continue an input or build on from_hash, not both", field="input_audio"
+            )
+        if "melody_audio" in given and self.from_hash:
+            raise ValidationFailed(
+                "melody_audio: a melody conditions a new generation, not from_hash", field="melody_audio"
+            )
+        if self.stream and ("input_audio" in given or self.operation):
+            raise ValidationFailed(
+                "stream: continuations and operations on a hash are not streamed", field="stream"
+            )
+        if self.continuation_start is not None:
+            _check_continuation(self.continuation_start, inputs)
 
     @model_validator(mode="after")
     def _something_to_generate(self) -> GenerateParams:
@@ -128,6 +186,47 @@ class GenerateParams(TaskParams):
         if self.stream and self.num_variations != 1:
             raise ValueError("a streamed generation has exactly one variation")
         return self
+
+    @model_validator(mode="after")
+    def _operation_fields(self) -> GenerateParams:
+        op = self.operation
+        if op is not None and not self.from_hash:
+            raise ValueError(f"operation {op!r} needs from_hash (the generation to build on)")
+        if (self.extend_seconds is not None) != (op == "extend"):
+            raise ValueError("extend_seconds goes with operation='extend' (and is required there)")
+        spans = (self.replace_start, self.replace_end)
+        if (None not in spans) != (op == "inpaint") or (op != "inpaint" and spans != (None, None)):
+            raise ValueError(
+                "replace_start and replace_end go with operation='inpaint' (both required there)"
+            )
+        if op == "inpaint" and self.replace_end <= self.replace_start:  # type: ignore[operator]
+            raise ValueError("replace_end must be greater than replace_start")
+        if op == "remix" and not (self.prompt.strip() or self.tags or self.params):
+            raise ValueError("operation='remix' needs a prompt, tags or params (the new style)")
+        return self
+
+
+def _building_fields(params: GenerateParams, inputs: TaskInputs) -> list[tuple[str, bool]]:
+    return [
+        ("input_audio", "audio" in inputs.audio),
+        ("melody_audio", "melody" in inputs.audio),
+        ("operation", params.operation is not None),
+        ("continuation_start", params.continuation_start is not None),
+    ]
+
+
+def _check_continuation(start: float, inputs: TaskInputs) -> None:
+    if "audio" not in inputs.audio:
+        raise ValidationFailed(
+            "continuation_start: needs input_audio (or audio_url / audio_file), the piece to continue",
+            field="continuation_start",
+        )
+    length = inputs.audio["audio"].duration
+    if start > length:
+        raise ValidationFailed(
+            f"continuation_start: {start:g} s is past the end of the {length:.3f} s input",
+            field="continuation_start",
+        )
 
 
 def _request(params: GenerateParams) -> GenerationRequest:
@@ -149,12 +248,71 @@ def _request(params: GenerateParams) -> GenerationRequest:
     )
 
 
+def _names_derived(params: GenerateParams, ctx: TaskContext) -> bool:
+    """Whether a plain ``from_hash`` names an extended, inpainted, remixed (derived) generation."""
+    if (
+        not params.from_hash
+        or params.operation
+        or params.variation != "exact"
+        or params.model != DEFAULT_MODEL
+    ):
+        return False
+    from mixdown.engines.music.rebuild import RECORD_NAMESPACE
+
+    record = ctx.recall(RECORD_NAMESPACE, params.from_hash)
+    return record is not None and "build" in record
+
+
+def _build_request(params: GenerateParams, inputs: TaskInputs, ctx: TaskContext) -> BuildRequest:
+    from mixdown.engines.music.building import BuildRequest
+
+    audio, melody = inputs.audio.get("audio"), inputs.audio.get("melody")
+    return BuildRequest(
+        operation=params.operation,
+        from_hash=params.from_hash,
+        extend_seconds=params.extend_seconds,
+        replace_start=params.replace_start,
+        replace_end=params.replace_end,
+        input_audio=audio.path if audio else None,
+        continuation_start=params.continuation_start,
+        melody_audio=melody.path if melody else None,
+        melody_strength=params.melody_strength,
+        seed=params.seed,
+        num_variations=params.num_variations,
+        sample_rate_explicit="sample_rate" in params.model_fields_set,
+        rebuild=_names_derived(params, ctx),
+    )
+
+
+def _run_build(inputs: TaskInputs, params: GenerateParams, ctx: TaskContext, started: float) -> bool:
+    """Run a continuation or an operation on a hash; False when the request is neither."""
+    build = _build_request(params, inputs, ctx)
+    if not build.builds:
+        return False
+    from mixdown.engines.music.building import run_build
+    from mixdown.engines.music.composer_engine import ComposerEngine
+
+    engine = engine_for(params.model)
+    assert isinstance(engine, ComposerEngine)
+    result = run_build(engine, _request(params), build, ctx)
+    elapsed = round(time.monotonic() - started, 3)
+    ctx.set_metadata(model=engine.name, prompt=params.prompt, inference_time=elapsed, **result)
+    return True
+
+
 def run(inputs: TaskInputs, params: GenerateParams, ctx: TaskContext) -> None:
     """Generate ``num_variations`` pieces; each result lists its seed and hash."""
     started = time.monotonic()
+    if _run_build(inputs, params, ctx, started):
+        return
     engine = engine_for(params.model)
     base_seed = params.seed if params.seed is not None else secrets.randbelow(2**31 - params.num_variations)
     plan, base_seed = engine.resolve(_request(params), ctx, params.from_hash, params.variation, base_seed)
+    extra: dict[str, Any] = {}
+    if "melody" in inputs.audio:
+        from mixdown.engines.music.building import with_melody
+
+        plan, extra["melody"] = with_melody(plan, inputs.audio["melody"].path, params.melody_strength)
     understood: dict[str, Any] = {}
     hashes: list[str] = []
     for index in range(params.num_variations):
@@ -171,6 +329,7 @@ def run(inputs: TaskInputs, params: GenerateParams, ctx: TaskContext) -> None:
         hashes=hashes,
         inference_time=round(time.monotonic() - started, 3),
         **understood,
+        **extra,
     )
 
 
@@ -181,12 +340,22 @@ def warm_up() -> None:
     warm_composer()
 
 
+def _new_seconds(params: GenerateParams) -> float:
+    """Seconds of new music per variation (what is priced): extension, replaced span or duration."""
+    if params.operation == "extend" and params.extend_seconds is not None:
+        return params.extend_seconds
+    if params.operation == "inpaint" and params.replace_start is not None and params.replace_end is not None:
+        return params.replace_end - params.replace_start
+    return params.duration
+
+
 def _output_seconds(params: GenerateParams, _inputs: TaskInputs) -> float:
-    return params.duration * params.num_variations
+    return _new_seconds(params) * params.num_variations
 
 
-def _estimate(params: GenerateParams, _inputs: TaskInputs) -> float:
-    return 1.0 + params.duration * params.num_variations / 20.0
+def _estimate(params: GenerateParams, inputs: TaskInputs) -> float:
+    rebuild = 30.0 if params.operation else 0.0  # the original is re-rendered first
+    return 1.0 + (_new_seconds(params) * params.num_variations + rebuild) / 20.0 + inputs.seconds() / 60.0
 
 
 TASK = TaskSpec(
@@ -197,7 +366,9 @@ TASK = TaskSpec(
     cost_rule=CostRule(per_second=0.05, minimum=0.5, basis=CostBasis.OUTPUT),
     cost_seconds=_output_seconds,
     category=TaskCategory.GENERATION,
-    takes_audio=False,
+    takes_audio=True,
+    audio_inputs=("audio", "melody"),
+    audio_required=False,
     queue="music",
     engine=DEFAULT_MODEL,
     estimate_seconds=_estimate,

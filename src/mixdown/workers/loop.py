@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import signal
@@ -90,8 +91,25 @@ class WorkerLoop:
                 log.warning("worker heartbeat failed", exc_info=True)
 
 
+def die_with_parent() -> None:
+    """Ask Linux to SIGTERM this process when its parent dies, so no worker outlives its server.
+
+    The SIGTERM handler then hands the current job back; the server's own shutdown stops
+    workers too, but a server that is killed outright would otherwise leave them orphaned.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the supervisor's shutdown is the only guard
+        return
+
+
+PR_SET_PDEATHSIG = 1
+
+
 def worker_main(settings: Settings, worker_id: str, queues: list[str] | None = None) -> None:
     """Entry point of a worker process started by the supervisor."""
+    die_with_parent()
     setup_logging(settings.log_level, json_format=settings.log_json, process=worker_id)
     # Engines configure themselves from MIXDOWN_* variables; make them match the settings given.
     os.environ.update(settings.to_env())

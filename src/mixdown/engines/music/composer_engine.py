@@ -16,7 +16,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mixdown.audio.export import export, to_pcm16
 from mixdown.engines.music.engine import GenerationRequest, Progress
@@ -24,6 +24,9 @@ from mixdown.engines.music.score import Score
 from mixdown.engines.music.spec import NOTE_NAMES, MusicSpec
 from mixdown.errors import NotFound, TaskError
 from mixdown.tasks.base import TaskContext
+
+if TYPE_CHECKING:
+    from mixdown.engines.music.produce.master import MasterGains
 
 RECORD_NAMESPACE = "music"
 MAX_REGENERATIONS = 2
@@ -51,6 +54,8 @@ class Attempt:
     score: Score
     files: Any  # ProductionFiles
     report: dict[str, Any]
+    seed: int = 0  # the seed it was composed with (the base seed plus any regeneration stride)
+    gains: MasterGains | None = None  # the master gains of its mix
 
 
 class ComposerEngine:
@@ -71,7 +76,7 @@ class ComposerEngine:
                 raise NotFound(f"No generation with hash {from_hash!r} for this key.", field="from_hash")
             spec = MusicSpec.from_dict(record["spec"])
             return self._plan(spec, request), int(record["seed"]) if variation == "exact" else seed
-        return self._plan(_understand(request, seed), request), seed
+        return self._plan(understand_request(request, seed), request), seed
 
     def _plan(self, spec: MusicSpec, request: GenerationRequest) -> ComposerPlan:
         return ComposerPlan(spec, request.output_format, request.stems, request.stream, self.soundfont)
@@ -89,7 +94,7 @@ class ComposerEngine:
         else:
             attempt = self._checked(plan, seed, folder, progress)
         self._deliver(ctx, plan, attempt, meta, variation)
-        ctx.remember(RECORD_NAMESPACE, digest, {"spec": spec.to_dict(), "seed": seed})
+        ctx.remember(RECORD_NAMESPACE, digest, generation_record(spec, seed, attempt))
         progress(1.0)
         return {**understood(spec, attempt.score), "hash": digest}
 
@@ -118,7 +123,7 @@ class ComposerEngine:
             score, sample_rate=plan.spec.sample_rate, directory=folder, soundfont=plan.soundfont
         )
         progress(0.8)
-        return Attempt(score, files, _report(files.mix, plan.spec, score))
+        return Attempt(score, files, _report(files.mix, plan.spec, score), seed, files.gains)
 
     def _streamed(
         self, plan: ComposerPlan, seed: int, ctx: TaskContext, folder: Path, progress: Progress
@@ -127,10 +132,11 @@ class ComposerEngine:
         import soundfile as sf
 
         from mixdown.engines.music.compose import compose
-        from mixdown.engines.music.produce import stream_mastered
+        from mixdown.engines.music.produce import predict_master_gain, stream_mastered
 
         spec = plan.spec
         score = compose(spec, seed)
+        gains = predict_master_gain(score, sample_rate=spec.sample_rate, soundfont=plan.soundfont)
         sink = ctx.open_stream()
         sink.header(_stream_header(spec, score, seed))
         folder.mkdir(parents=True, exist_ok=True)
@@ -139,16 +145,17 @@ class ComposerEngine:
         with sf.SoundFile(
             str(mix_path), "w", samplerate=spec.sample_rate, channels=2, subtype="FLOAT"
         ) as out:
-            for piece in stream_mastered(score, sample_rate=spec.sample_rate, soundfont=plan.soundfont):
+            for piece in stream_mastered(
+                score, sample_rate=spec.sample_rate, soundfont=plan.soundfont, gains=gains
+            ):
                 out.write(piece)
                 sink.write(to_pcm16(piece).tobytes())
                 written += len(piece)
                 progress(0.1 + 0.7 * written / total)
         sink.close()
         files = _StreamedFiles(mix_path, self._stems_for(plan, score, folder))
-        return Attempt(
-            score, files, _report(mix_path, spec, score, loudness_tolerance=STREAM_LOUDNESS_TOLERANCE)
-        )
+        report = _report(mix_path, spec, score, loudness_tolerance=STREAM_LOUDNESS_TOLERANCE)
+        return Attempt(score, files, report, seed, gains)
 
     def _stems_for(self, plan: ComposerPlan, score: Score, folder: Path) -> dict[Any, Path]:
         if not plan.stems:
@@ -189,7 +196,21 @@ class _StreamedFiles:
     stems: dict[Any, Path]
 
 
-def _understand(request: GenerationRequest, seed: int) -> MusicSpec:
+def generation_record(spec: MusicSpec, seed: int, attempt: Attempt) -> dict[str, Any]:
+    """What ``remember`` keeps of a generation: enough to rebuild its score and mix exactly.
+
+    ``composed_seed`` is the seed the delivered attempt was composed with and ``gains`` its master
+    gains (a streamed mix used predicted ones): building on the generation (extend, inpaint,
+    remix) re-renders it and masters new material with the same gains.
+    """
+    record: dict[str, Any] = {"spec": spec.to_dict(), "seed": seed, "composed_seed": attempt.seed}
+    if attempt.gains is not None:
+        record["gains"] = [attempt.gains.bus_db, attempt.gains.limiter_db]
+    return record
+
+
+def understand_request(request: GenerationRequest, seed: int) -> MusicSpec:
+    """The ``MusicSpec`` of a request (``TaskError`` when it cannot be understood)."""
     from mixdown.engines.music.understand import understand
 
     try:
@@ -213,7 +234,7 @@ def warm_up() -> None:
     from mixdown.engines.music.compose import compose
     from mixdown.engines.music.produce import predict_master_gain
 
-    spec = _understand(_WARM_UP_REQUEST, 0)
+    spec = understand_request(_WARM_UP_REQUEST, 0)
     predict_master_gain(compose(spec, 0), sample_rate=spec.sample_rate)
 
 

@@ -9,6 +9,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+# Optional fields left out of ``to_dict`` (and so of ``hash``) while unset: specs written before
+# they existed keep their hashes.
+OPTIONAL_FIELDS = ("melody", "melody_strength")
+MelodyNotes = tuple[tuple[int, int, int], ...]  # (start step, length in steps, MIDI pitch) on sixteenths
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,9 @@ class MusicSpec:
     """A request as understood: everything composition needs, and what ``hash`` covers.
 
     ``explicit`` names the fields the prompt (or parameters) stated outright; those are
-    honoured exactly, the rest come from the styles.
+    honoured exactly, the rest come from the styles. ``melody`` (with ``melody_strength`` 0..1)
+    is a melody the lead must play: sixteenth steps from its first note, pitches already in this
+    spec's key (see ``engines/music/compose/conditioned.py``).
     """
 
     prompt: str
@@ -92,6 +98,8 @@ class MusicSpec:
     tags: tuple[int, ...] = ()
     explicit: frozenset[str] = frozenset()
     engine_version: str = "1"
+    melody: MelodyNotes | None = None
+    melody_strength: float | None = None
 
     @property
     def key_name(self) -> str:
@@ -107,6 +115,11 @@ class MusicSpec:
         """JSON-friendly form (stored with results, used for ``from_hash``)."""
         data = asdict(self)
         data["explicit"] = sorted(self.explicit)
+        for name in OPTIONAL_FIELDS:
+            if data[name] is None:
+                del data[name]
+        if self.melody is not None:
+            data["melody"] = [list(note) for note in self.melody]
         return data
 
     @classmethod
@@ -121,6 +134,8 @@ class MusicSpec:
         for name in ("instruments", "moods", "structure", "tags"):
             values[name] = tuple(values[name])
         values["explicit"] = frozenset(values["explicit"])
+        if values.get("melody") is not None:
+            values["melody"] = tuple((int(a), int(b), int(c)) for a, b, c in values["melody"])
         return cls(**values)
 
     def hash(self, seed: int) -> str:

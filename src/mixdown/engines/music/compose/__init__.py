@@ -13,6 +13,7 @@ from __future__ import annotations
 from mixdown.engines.music.compose.arrange import Arrangement, arrange
 from mixdown.engines.music.compose.blend import UnknownStyleError, blend, choose_scale
 from mixdown.engines.music.compose.cast import Cast, cast, mix_settings
+from mixdown.engines.music.compose.conditioned import fit_harmony
 from mixdown.engines.music.compose.context import Context
 from mixdown.engines.music.compose.harmony import harmonize
 from mixdown.engines.music.compose.humanize import curve_points, humanize
@@ -23,7 +24,7 @@ from mixdown.engines.music.sampling import component_rng
 from mixdown.engines.music.score import ChordEvent, Score, Section
 from mixdown.engines.music.spec import MusicSpec
 
-__all__ = ["UnknownStyleError", "build_context", "compose"]
+__all__ = ["UnknownStyleError", "build_context", "compose", "score_of"]
 
 # Timing spread (ms), velocity spread and lag per part: drums tight, sung lines a little late.
 FEEL = {
@@ -39,8 +40,13 @@ FEEL = {
 EXPRESSIVE = ("chords", "pad", "lead", "counter", "vocals", "fx")
 
 
-def build_context(spec: MusicSpec, seed: int) -> Context:
-    """Everything the part writers share: blend, intent, plan, key and chord track."""
+def build_context(spec: MusicSpec, seed: int, *, material_seed: int | None = None) -> Context:
+    """Everything the part writers share: blend, intent, plan, key and chord track.
+
+    ``seed`` draws the blend, the key and the plan; ``material_seed`` (default ``seed``) draws
+    everything written on that plan (chords, parts, humanising), so the same form can be filled
+    with new material (inpainting) or the same material reused on a longer form (extending).
+    """
     wants = intent(spec)
     style = blend(spec, component_rng(seed, "blend"))
     scale = choose_scale(spec, style, wants, component_rng(seed, "key"))
@@ -53,8 +59,11 @@ def build_context(spec: MusicSpec, seed: int) -> Context:
         tempo_target=target,
         structure_pull=wants.pull,
     )
-    ctx = Context(spec=spec, seed=seed, style=style, intent=wants, plan=the_plan, scale=scale)
+    material = seed if material_seed is None else material_seed
+    ctx = Context(spec=spec, seed=material, style=style, intent=wants, plan=the_plan, scale=scale)
     ctx.set_spans(harmonize(ctx))
+    if spec.melody:
+        ctx.set_spans(fit_harmony(ctx))
     return ctx
 
 
@@ -145,7 +154,7 @@ def _metadata(ctx: Context, the_cast: Cast, arrangement: Arrangement) -> dict[st
     }
 
 
-def compose(spec: MusicSpec, seed: int) -> Score:
+def compose(spec: MusicSpec, seed: int, *, material_seed: int | None = None) -> Score:
     """The Score for ``spec`` and ``seed`` (pure: same inputs, same Score).
 
     Parameters
@@ -154,12 +163,19 @@ def compose(spec: MusicSpec, seed: int) -> Score:
         What was understood from the request.
     seed
         Any integer; different seeds give different music.
+    material_seed
+        Draws the chords and parts on the plan ``seed`` drew (default: ``seed``).
 
     Returns
     -------
     Score
         Exactly ``spec.duration`` seconds long, the last notes ringing into a 0.5-4 s tail.
     """
-    ctx = build_context(spec, seed)
+    ctx = build_context(spec, seed, material_seed=material_seed)
+    return score_of(ctx)
+
+
+def score_of(ctx: Context) -> Score:
+    """The Score written on a built context (cast, arrangement, humanising)."""
     the_cast = cast(ctx)
     return _score(ctx, the_cast, arrange(ctx, the_cast))

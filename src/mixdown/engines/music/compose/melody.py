@@ -228,8 +228,14 @@ def to_events(
 
 
 def write_section(ctx: Context, index: int, line: Line | None = None) -> list[Event]:
-    """The melody events of section ``index``."""
+    """The melody events of section ``index`` (a given line or melody when the context has one)."""
+    from mixdown.engines.music.compose.conditioned import GivenLines, conditioned_section
+
     line = line or line_for(ctx, index)
+    if isinstance(ctx, GivenLines):
+        return list(ctx.lines.get(index, []))
+    if ctx.spec.melody:
+        return conditioned_section(ctx, index, line)
     writer = Writer(ctx, index, line)
     return to_events(ctx, writer.bars(), writer.scale, end_step=ctx.section(index).end_bar * ctx.spb)
 
