@@ -49,6 +49,11 @@ def _request_schema(spec: TaskSpec) -> dict[str, Any]:
     if not spec.takes_audio:
         for name in ("audio_url", "input_audio"):
             properties.pop(name)
+    for field_name, input_name in spec.extra_audio_fields.items():
+        properties[field_name] = {
+            "type": "string",
+            "description": f"The {input_name} audio: base64, a data: URL, an http(s) URL or a result id.",
+        }
     json_schema = {"type": "object", "properties": properties, "required": params.get("required", [])}
     multipart = {
         "type": "object",

@@ -132,6 +132,8 @@ def test_openapi_describes_every_task_and_field(stack: Stack) -> None:
     assert {"target_format", "target_sr", "audio_file", "audio_url", "webhook_url"} <= set(
         schema["properties"]
     )
+    generate = spec["paths"]["/v1/generate"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert {"prompt", "duration", "params", "input_audio", "melody_audio"} <= set(generate["properties"])
     assert stack.client.get("/docs").status_code == 200
 
 
