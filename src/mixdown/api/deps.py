@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request, Response
@@ -60,30 +59,3 @@ async def status_limited(caller: CallerDep, services: ServicesDep, response: Res
 
 
 StatusCallerDep = Annotated[Caller, Depends(status_limited)]
-
-
-@dataclass(frozen=True, slots=True)
-class Polling:
-    """Everything a status route needs, resolved by one dependency.
-
-    Status polling is the hottest path; FastAPI resolves each dependency node at
-    a cost, so this one does auth, the status rate limit and the base URL at once.
-    """
-
-    services: Services
-    caller: Caller
-    base_url: str
-
-
-async def polling(request: Request, response: Response) -> Polling:
-    """Authenticate, count one status call, and work out the base URL."""
-    services: Services = request.app.state.services
-    caller = services.auth.authenticate(presented_key(request.headers))
-    state = services.limits.hit("status", caller.key_id)
-    if state is not None:
-        response.headers.update(state.headers())
-    base = (services.settings.public_url or str(request.base_url)).rstrip("/")
-    return Polling(services, caller, base)
-
-
-PollingDep = Annotated[Polling, Depends(polling)]

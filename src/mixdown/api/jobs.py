@@ -57,7 +57,11 @@ def list_jobs(
     )
 
 
-@router.get("/{job_id}", summary="A job's status, progress, results and error")
+@router.get(
+    "/{job_id}",
+    summary="A job's status, progress, results and error",
+    responses={200: {"content": {"application/json": {"example": JOB_EXAMPLE}}}},
+)
 async def get_job(
     job_id: str, caller: StatusCallerDep, services: ServicesDep, base_url: BaseUrlDep
 ) -> dict[str, Any]:

@@ -13,7 +13,6 @@ with a new prompt) builds on one of the key's own generations.
 
 from __future__ import annotations
 
-import itertools
 import secrets
 import time
 from typing import TYPE_CHECKING, Any, Literal
@@ -35,36 +34,8 @@ from mixdown.tasks.base import TaskContext, TaskInputs, TaskParams, TaskSpec
 if TYPE_CHECKING:
     from mixdown.engines.music.building import BuildRequest
 
-MUZAIC_PARAMS = ("intensity", "tempo", "rhythm", "tone", "variance")
 SampleRate = Literal[22050, 32000, 44100, 48000]
 OutputFormat = Literal["wav", "mp3", "flac", "ogg", "opus", "m4a", "aiff"]
-
-
-def check_keyframes(name: str, value: Any) -> Any:
-    """A Muzaic param: an integer 1..9, or (all but tempo) keyframes ``[[pos 0..100, value 1..9], ...]``."""
-    if isinstance(value, bool):
-        raise ValueError(f"params.{name}: must be 1..9 or keyframes, not a boolean")
-    if isinstance(value, int | float):
-        if not 1 <= value <= 9:
-            raise ValueError(f"params.{name}: must be between 1 and 9")
-        return value
-    if name == "tempo":
-        raise ValueError("params.tempo: must be a single value 1..9 (tempo takes no keyframes)")
-    if not isinstance(value, list) or len(value) < 2:
-        raise ValueError(f"params.{name}: keyframes must be a list of at least two [position, value] pairs")
-    positions = []
-    for frame in value:
-        if not isinstance(frame, list | tuple) or len(frame) != 2:
-            raise ValueError(f"params.{name}: each keyframe is [position_percent, value]")
-        position, level = float(frame[0]), float(frame[1])
-        if not 1 <= level <= 9:
-            raise ValueError(f"params.{name}: keyframe values must be between 1 and 9")
-        positions.append(position)
-    if positions[0] != 0 or positions[-1] != 100:
-        raise ValueError(f"params.{name}: keyframes must start at position 0 and end at 100")
-    if any(b <= a for a, b in itertools.pairwise(positions)):
-        raise ValueError(f"params.{name}: keyframe positions must increase")
-    return value
 
 
 class GenerateParams(TaskParams):
@@ -141,12 +112,10 @@ class GenerateParams(TaskParams):
     @field_validator("params")
     @classmethod
     def _muzaic_params(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
-        if value is None:
-            return None
-        unknown = sorted(set(value) - set(MUZAIC_PARAMS))
-        if unknown:
-            raise ValueError(f"params: unknown {unknown}; allowed {list(MUZAIC_PARAMS)}")
-        return {name: check_keyframes(name, level) for name, level in value.items()}
+        from mixdown.engines.music.params import parse_params
+
+        parse_params(value)  # the same rules understanding applies; ValueError names the param
+        return value
 
     @field_validator("tags")
     @classmethod
