@@ -33,6 +33,9 @@ install_python_packages() {
     # installed instead of pulling the CUDA build (several GB).
     "$VENV/bin/python" -m pip install -q "torch==$(grep -oP '^torch==\K[0-9.]+' constraints.txt)"
     "$VENV/bin/python" -m pip install -q -c constraints.txt -e ".[$EXTRAS]"
+    # basic-pitch's declared dependencies pull TensorFlow; its ONNX model needs only what
+    # pyproject already lists (onnxruntime, librosa, pretty-midi, resampy, scikit-learn...).
+    "$VENV/bin/python" -m pip install -q --no-deps -c constraints.txt basic-pitch
 }
 
 install_system_packages
