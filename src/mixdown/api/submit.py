@@ -55,10 +55,9 @@ def _request_schema(spec: TaskSpec) -> dict[str, Any]:
             "description": f"The {input_name} audio: base64, a data: URL, an http(s) URL or a result id.",
         }
     json_schema = {"type": "object", "properties": properties, "required": params.get("required", [])}
-    multipart = {
-        "type": "object",
-        "properties": {**properties, "audio_file": {"type": "string", "format": "binary"}},
-    }
+    binary = {"type": "string", "format": "binary"}
+    files = {name: binary for name in ("audio_file", *spec.extra_audio_fields)}
+    multipart = {"type": "object", "properties": {**properties, **files}}
     content: dict[str, Any] = {"application/json": {"schema": json_schema}}
     if spec.takes_audio:
         content["multipart/form-data"] = {"schema": multipart}
@@ -69,11 +68,12 @@ def _request_schema(spec: TaskSpec) -> dict[str, Any]:
 def _submit_route(spec: TaskSpec) -> Any:
     async def submit(request: Request, caller: CallerDep, services: ServicesDep) -> JSONResponse:
         try:
-            fields, upload = await read_body(request)
+            fields, uploads = await read_body(request)
             req = SubmitRequest(
                 task=spec.name,
                 fields=fields,
-                upload=upload,
+                upload=uploads.pop("audio_file", None),
+                extra_uploads=uploads,
                 idempotency_key=request.headers.get("idempotency-key"),
             )
             result = await run_in_threadpool(Submitter(services).submit, caller, req)

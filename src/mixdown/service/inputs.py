@@ -25,6 +25,7 @@ from mixdown.net.fetch import UrlFetcher
 from mixdown.storage.artifacts import ArtifactStore
 from mixdown.workers.context import file_sha256
 
+MAIN_FILE_FIELDS = ("audio_file", "input_audio", "file")  # multipart names of the main input's file
 _DATA_URL = re.compile(r"^data:[\w.+/-]*(;[\w=.-]+)*;base64,", re.IGNORECASE)
 _RESULT_ID = re.compile(r"^res_[A-Za-z0-9]{6,64}$")  # "_" is not base64: no payload looks like this
 
@@ -97,18 +98,41 @@ def text_source(field: str, raw: str) -> AudioSource:
 
 
 def pick_sources(
-    fields: dict[str, Any], upload: Upload | None, extra: dict[str, str]
+    fields: dict[str, Any],
+    upload: Upload | None,
+    extra: dict[str, str],
+    extra_uploads: dict[str, Upload] | None = None,
 ) -> dict[str, AudioSource]:
     """Every audio source of a submit by input name: the main one (``audio``) and, for each
-    ``extra`` request field -> input name, that field's source when given."""
+    ``extra`` request field -> input name, that field's source when given (text, or a file part
+    named like the field, optionally with ``_file`` appended)."""
+    files = _extra_files(extra_uploads or {}, extra)
     sources: dict[str, AudioSource] = {}
     main = pick_audio_source(fields, upload)
     if main is not None:
         sources["audio"] = main
     for field, name in extra.items():
-        if fields.get(field):
+        if field in files and fields.get(field):
+            raise InputError(f"Give {field} once: as a file or as text, not both.", field=field)
+        if field in files:
+            sources[name] = AudioSource(field=field, upload=files[field])
+        elif fields.get(field):
             sources[name] = text_source(field, str(fields[field]))
     return sources
+
+
+def _extra_files(uploads: dict[str, Upload], extra: dict[str, str]) -> dict[str, Upload]:
+    """File parts by the request field they fill; a part no input takes is an error naming it."""
+    files: dict[str, Upload] = {}
+    for part, upload in uploads.items():
+        field = part.removesuffix("_file")
+        if field not in extra:
+            accepted = ", ".join(["audio_file", *extra])
+            raise InputError(f"Unexpected file field {part!r}; files go in: {accepted}.", field=part)
+        if field in files:
+            raise InputError(f"{field} is given twice.", field=part)
+        files[field] = upload
+    return files
 
 
 def _write_base64(data: str, dest: Path, max_bytes: int, field: str) -> None:
@@ -122,11 +146,11 @@ def _write_base64(data: str, dest: Path, max_bytes: int, field: str) -> None:
     dest.write_bytes(decoded)
 
 
-def _write_upload(upload: Upload, dest: Path, max_bytes: int) -> None:
+def _write_upload(upload: Upload, dest: Path, max_bytes: int, field: str) -> None:
     with dest.open("wb") as out:
         shutil.copyfileobj(upload.file, out, 1 << 20)
     if dest.stat().st_size > max_bytes:
-        raise PayloadTooLarge(f"audio_file is larger than {max_bytes} bytes.", field="audio_file")
+        raise PayloadTooLarge(f"{field} is larger than {max_bytes} bytes.", field=field)
 
 
 def _filename(source: AudioSource, fetched_name: str | None) -> str:
@@ -152,7 +176,7 @@ def store_audio(
             shutil.copyfile(source.path, path)
         else:
             assert source.upload is not None
-            _write_upload(source.upload, path, max_bytes)
+            _write_upload(source.upload, path, max_bytes, source.field)
         if path.stat().st_size == 0:
             raise InputError(f"{source.field} is empty.", field=source.field)
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,7 @@ class SubmitRequest:
     task: str
     fields: dict[str, Any]
     upload: Upload | None = None
+    extra_uploads: dict[str, Upload] = field(default_factory=dict)  # file parts besides the main one
     idempotency_key: str | None = None
 
 
@@ -128,7 +129,7 @@ class Submitter:
     def submit(self, caller: Caller, req: SubmitRequest) -> Submitted:
         """Validate, store and enqueue; or raise a ``MixdownError`` saying why not."""
         spec = self.s.registry.get(req.task)
-        sources = pick_sources(req.fields, req.upload, spec.extra_audio_fields)
+        sources = pick_sources(req.fields, req.upload, spec.extra_audio_fields, req.extra_uploads)
         digest = request_hash(req, sources) if req.idempotency_key else ""
         if req.idempotency_key:
             replay = self._replay(caller, req.idempotency_key, digest)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from mixdown.jobs.cost import CostBasis, CostRule
 from mixdown.jobs.states import TaskCategory
@@ -24,6 +25,36 @@ class TaskParams(BaseModel):
     """Base of every task's parameters: unknown fields are an error (422)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _form_numbers(cls, data: Any) -> Any:
+        """Form bodies carry only text: ``"44100"`` fills a ``Literal[22050, 44100]`` field.
+
+        Pydantic coerces text to ``int`` fields but not to integer literals, which would make
+        multipart clients fail where JSON ones pass.
+        """
+        if not isinstance(data, dict):
+            return data
+        choices = _integer_literals(cls)
+        return {
+            key: int(value)
+            if key in choices and isinstance(value, str) and value.strip().lstrip("-").isdigit()
+            else value
+            for key, value in data.items()
+        }
+
+
+@cache
+def _integer_literals(model: type[BaseModel]) -> frozenset[str]:
+    """Names of the fields whose type admits integer literal values."""
+    return frozenset(name for name, info in model.model_fields.items() if _has_int_literal(info.annotation))
+
+
+def _has_int_literal(annotation: Any) -> bool:
+    if get_origin(annotation) is Literal:
+        return any(isinstance(arg, int) and not isinstance(arg, bool) for arg in get_args(annotation))
+    return any(_has_int_literal(arg) for arg in get_args(annotation))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 from typing import Any
 
 import numpy as np
@@ -103,15 +104,17 @@ def test_inpaint_by_hash_and_a_result_as_input(music: Stack) -> None:
 
 
 def test_melody_audio_conditions_the_lead(music: Stack) -> None:
-    job = _generate(
-        music,
-        **NO_PROMPT,
-        melody_audio=_wav_base64(tune_audio(73)),
-        melody_strength=1.0,
-        duration=12,
-        seed=5,
-        stems=False,
+    # Given a tune uploaded as a multipart file part beside form fields (params as JSON text)
+    form = {"params": json.dumps(NO_PROMPT["params"]), "sample_rate": str(RATE), "melody_strength": "1.0"}
+    tune = base64.b64decode(_wav_base64(tune_audio(73)))
+    accepted = music.client.post(
+        "/v1/generate",
+        data={**form, "duration": "12", "seed": "5", "stems": "false"},
+        files={"melody_audio": ("tune.wav", tune, "audio/wav")},
     )
+    assert accepted.status_code == 202, accepted.text
+    job = wait_for_job(music.client, accepted.json()["job_id"], timeout=240)
+    assert job["status"] == "complete", job["error"]
     melody = job["metadata"]["melody"]
     assert melody["notes"] >= 16 and melody["key"] == "A minor" and melody["strength"] == 1.0
     assert job["metadata"]["key"] == "A minor" and job["metadata"]["bpm"] == pytest.approx(110.0, rel=0.02)
@@ -127,3 +130,9 @@ def test_melody_audio_conditions_the_lead(music: Stack) -> None:
         },
     )
     assert late.status_code == 422 and late.json()["error"]["field"] == "continuation_start"
+    stray = music.client.post("/v1/generate", data=form, files={"voice_audio": ("x.wav", tune, "audio/wav")})
+    assert stray.status_code == 400 and stray.json()["error"]["field"] == "voice_audio"
+    twice = music.client.post(
+        "/v1/generate", data={**form, "melody_audio": "res_abcdefgh"}, files={"melody_audio": ("t.wav", tune)}
+    )
+    assert twice.status_code == 400 and twice.json()["error"]["field"] == "melody_audio"
