@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     sweep_interval_seconds: float = Field(default=5.0, gt=0)
     retention_days: float = Field(default=30.0, gt=0, description="How long outputs are kept.")
     idempotency_hours: float = 24.0
+    stream_retention_seconds: float = Field(
+        default=3600.0, gt=0, description="Live-stream files are deleted this long after their last write."
+    )
 
     # Inputs.
     max_upload_bytes: int = Field(

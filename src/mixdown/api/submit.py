@@ -56,7 +56,7 @@ def _request_schema(spec: TaskSpec) -> dict[str, Any]:
         }
     json_schema = {"type": "object", "properties": properties, "required": params.get("required", [])}
     binary = {"type": "string", "format": "binary"}
-    files = {name: binary for name in ("audio_file", *spec.extra_audio_fields)}
+    files = dict.fromkeys(("audio_file", *spec.extra_audio_fields), binary)
     multipart = {"type": "object", "properties": {**properties, **files}}
     content: dict[str, Any] = {"application/json": {"schema": json_schema}}
     if spec.takes_audio:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -64,6 +65,7 @@ def sweep_once(services: Services) -> None:
         log.warning("re-queued %d job(s) whose worker stopped responding", requeued)
     expire_artifacts(services)
     purge_idempotency(services)
+    services.streams.sweep(now=time.time(), older_than=services.settings.stream_retention_seconds)
     prune_workers(services.db, services.clock.now(), older_than=86400)
 
 

@@ -80,6 +80,22 @@ class FileStreams:
         """A fresh sink for ``job_id`` (an earlier attempt's stream is replaced)."""
         return FileStreamSink(self.root / job_id, attempt)
 
+    def sweep(self, *, now: float, older_than: float) -> int:
+        """Delete every stream file last written more than ``older_than`` seconds before ``now``.
+
+        ``now`` is wall-clock time (file times are). A stream being followed is written at least
+        once per rendered section, so only finished (or abandoned) streams are this old.
+        """
+        removed = 0
+        for path in self.root.glob("*.*") if self.root.is_dir() else ():
+            try:
+                if now - path.stat().st_mtime > older_than:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:  # removed by a concurrent sweep or a new attempt
+                continue
+        return removed
+
     def remove(self, job_id: str) -> None:
         """Delete a job's stream files."""
         for suffix in (".json", ".pcm", ".end", ".json.tmp"):
