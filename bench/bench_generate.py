@@ -29,6 +29,7 @@ from mixdown.engines.music.compose import compose
 from mixdown.engines.music.composer_engine import warm_up
 from mixdown.engines.music.midi import score_to_midi
 from mixdown.engines.music.understand import understand
+from mixdown.tasks.base import TaskInputs
 from mixdown.tasks.generate import TASK, GenerateParams
 from mixdown.tasks.testing import MemoryTaskContext
 
@@ -49,7 +50,7 @@ def generate_seconds(duration: float, *, stream: bool = False) -> tuple[float, F
     ctx = FileContext(work_dir=Path(tempfile.mkdtemp()))
     params = GenerateParams(prompt=PROMPT, duration=duration, seed=1, sample_rate=RATE, stream=stream)
     started = time.perf_counter()
-    TASK.run(None, params, ctx)  # type: ignore[arg-type]
+    TASK.run(TaskInputs(), params, ctx)
     return time.perf_counter() - started, ctx
 
 
@@ -85,7 +86,7 @@ def first_chunk_seconds() -> float:
     ctx = Clocked(work_dir=Path(tempfile.mkdtemp()))
     params = GenerateParams(prompt=PROMPT, duration=30, seed=2, sample_rate=RATE, stream=True, stems=False)
     started = time.perf_counter()
-    TASK.run(None, params, ctx)  # type: ignore[arg-type]
+    TASK.run(TaskInputs(), params, ctx)
     assert ctx.first is not None
     return ctx.first - started
 

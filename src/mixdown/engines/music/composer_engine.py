@@ -31,9 +31,11 @@ if TYPE_CHECKING:
 RECORD_NAMESPACE = "music"
 MAX_REGENERATIONS = 2
 REGENERATION_STRIDE = 1_000_003
-# A stream is mastered with a gain forecast before rendering (no second pass), which lands
-# within about 2 LU of the target across the styles (measured); the limiter holds the true peak.
-STREAM_LOUDNESS_TOLERANCE = 2.0
+# A stream is mastered with a gain forecast before rendering (no second pass): over 24 styles it
+# lands 0.6 LU from the target on average, up to ~2.2 LU on sparse meditation/ambient pieces
+# (docs/music-engine.md, "Streaming"); the limiter holds the true peak. A miss inside this
+# tolerance is not worth re-streaming the piece.
+STREAM_LOUDNESS_TOLERANCE = 2.5
 
 
 @dataclass(frozen=True)
@@ -132,11 +134,11 @@ class ComposerEngine:
         import soundfile as sf
 
         from mixdown.engines.music.compose import compose
-        from mixdown.engines.music.produce import predict_master_gain, stream_mastered
+        from mixdown.engines.music.produce import start_stream
 
         spec = plan.spec
         score = compose(spec, seed)
-        gains = predict_master_gain(score, sample_rate=spec.sample_rate, soundfont=plan.soundfont)
+        stream = start_stream(score, sample_rate=spec.sample_rate, soundfont=plan.soundfont)
         sink = ctx.open_stream()
         sink.header(_stream_header(spec, score, seed))
         folder.mkdir(parents=True, exist_ok=True)
@@ -145,9 +147,7 @@ class ComposerEngine:
         with sf.SoundFile(
             str(mix_path), "w", samplerate=spec.sample_rate, channels=2, subtype="FLOAT"
         ) as out:
-            for piece in stream_mastered(
-                score, sample_rate=spec.sample_rate, soundfont=plan.soundfont, gains=gains
-            ):
+            for piece in stream.pieces:
                 out.write(piece)
                 sink.write(to_pcm16(piece).tobytes())
                 written += len(piece)
@@ -155,7 +155,7 @@ class ComposerEngine:
         sink.close()
         files = _StreamedFiles(mix_path, self._stems_for(plan, score, folder))
         report = _report(mix_path, spec, score, loudness_tolerance=STREAM_LOUDNESS_TOLERANCE)
-        return Attempt(score, files, report, seed, gains)
+        return Attempt(score, files, report, seed, stream.gains)
 
     def _stems_for(self, plan: ComposerPlan, score: Score, folder: Path) -> dict[Any, Path]:
         if not plan.stems:

@@ -6,6 +6,7 @@
     produce(score, sample_rate=sr)  Production(mix, premaster, stems, loudness_lufs, true_peak_db, gain_db)
     produce_to_files(score, ...)    the same for long pieces, in bounded memory, as float WAV files
     predict_master_gain(score)      MasterGains for StreamMaster (mastering without the whole piece)
+    start_stream(score, ...)        MasteredStream(gains, pieces): first chunk renders during the forecast
     stream_mastered(score, ...)     the mastered piece chunk by chunk (predicted gains + StreamMaster)
 
 Stems are post-effects and pre-master; ``premaster`` is their exact sum; the master chain (bus,
@@ -14,9 +15,16 @@ loudness normalisation, true-peak limiter) acts on that sum only.
 
 from mixdown.engines.music.produce.chunks import Chunk, render_chunks, sum_stems
 from mixdown.engines.music.produce.files import ProductionFiles, produce_to_files
+from mixdown.engines.music.produce.forecast import predict_master_gain
 from mixdown.engines.music.produce.loudness import integrated_loudness, true_peak_db
 from mixdown.engines.music.produce.master import MasterGains, StreamMaster, master_audio
-from mixdown.engines.music.produce.production import Production, predict_master_gain, produce, stream_mastered
+from mixdown.engines.music.produce.production import (
+    MasteredStream,
+    Production,
+    produce,
+    start_stream,
+    stream_mastered,
+)
 from mixdown.engines.music.produce.render import SUPPORTED_RATES
 from mixdown.engines.music.produce.soundfont import SoundfontNotFound, find_soundfont
 
@@ -24,6 +32,7 @@ __all__ = [
     "SUPPORTED_RATES",
     "Chunk",
     "MasterGains",
+    "MasteredStream",
     "Production",
     "ProductionFiles",
     "SoundfontNotFound",
@@ -35,6 +44,7 @@ __all__ = [
     "produce",
     "produce_to_files",
     "render_chunks",
+    "start_stream",
     "stream_mastered",
     "sum_stems",
     "true_peak_db",

@@ -114,8 +114,15 @@ class ChunkSpan:
     section: str
 
 
+# The piece's first chunk is short so a stream can send mastered audio sooner. The master hands
+# the limiter whole grid blocks (master.GRID, 32768 frames) and the limiter releases a block once
+# it holds its look-ahead past it: two blocks plus a little, on the synth's 64-frame grid.
+FIRST_CHUNK_FRAMES = 65792
+
+
 def chunk_spans(score: Score, sample_rate: int, *, max_seconds: float = 3.0) -> list[ChunkSpan]:
-    """How the piece is cut into chunks: at section starts, and every ``max_seconds`` inside sections.
+    """How the piece is cut into chunks: a short first chunk (``FIRST_CHUNK_FRAMES``), then cuts at
+    section starts and every ``max_seconds`` inside sections.
 
     The cut depends on the score only, so a whole render and a streamed render process the same
     chunks.
@@ -130,8 +137,10 @@ def chunk_spans(score: Score, sample_rate: int, *, max_seconds: float = 3.0) -> 
     spans: list[ChunkSpan] = []
     bounds = sorted(starts)
     for a, b in pairwise([*bounds, frames]):
-        for start in range(a, b, step):
-            spans.append(ChunkSpan(start, min(b, start + step), starts[a]))
+        first = FIRST_CHUNK_FRAMES if a == 0 else step
+        cuts = [a, *range(a + first, b, step)] if first < b - a else [a]
+        for start, stop in pairwise([*cuts, b]):
+            spans.append(ChunkSpan(start, stop, starts[a]))
     return spans
 
 
