@@ -127,12 +127,16 @@ class GenerateParams(TaskParams):
     def check_inputs(self, inputs: TaskInputs) -> None:
         """At submit: the model must be able to run here (503 with the reason otherwise), and the
         audio inputs must fit the request (422 naming the field)."""
-        engine_for(self.model)
+        engine = engine_for(self.model)
         given = [name for name, present in _building_fields(self, inputs) if present]
-        if given and self.model != DEFAULT_MODEL:
+        # MusicGen follows a melody itself (a MusicGen-Melody checkpoint); nothing else builds on audio.
+        building = [name for name in given if not (name == "melody_audio" and self.model == "musicgen")]
+        if building and self.model != DEFAULT_MODEL:
             raise ValidationFailed(
-                f"{given[0]}: only the {DEFAULT_MODEL} model builds on audio", field=given[0]
+                f"{building[0]}: only the {DEFAULT_MODEL} model builds on audio", field=building[0]
             )
+        if "melody_audio" in given and self.model == "musicgen":
+            _check_melody_checkpoint(engine)
         if "input_audio" in given and self.from_hash:
             raise ValidationFailed(
                 "input_audio: continue an input or build on from_hash, not both", field="input_audio"
@@ -182,6 +186,19 @@ def _building_fields(params: GenerateParams, inputs: TaskInputs) -> list[tuple[s
         ("operation", params.operation is not None),
         ("continuation_start", params.continuation_start is not None),
     ]
+
+
+def _check_melody_checkpoint(engine: object) -> None:
+    """A melody needs a MusicGen-Melody checkpoint in the models folder (422 naming the field)."""
+    from mixdown.engines.music.musicgen_adapter import MusicGenAdapter
+
+    assert isinstance(engine, MusicGenAdapter)
+    if not engine.engine.info().details["melody"]:
+        raise ValidationFailed(
+            "melody_audio: no MusicGen-Melody checkpoint is installed (add a musicgen-melody folder "
+            "to the models folder, see docs/musicgen.md), or use the mixdown-composer model",
+            field="melody_audio",
+        )
 
 
 def _check_continuation(start: float, inputs: TaskInputs) -> None:
@@ -279,9 +296,7 @@ def run(inputs: TaskInputs, params: GenerateParams, ctx: TaskContext) -> None:
     plan, base_seed = engine.resolve(_request(params), ctx, params.from_hash, params.variation, base_seed)
     extra: dict[str, Any] = {}
     if "melody" in inputs.audio:
-        from mixdown.engines.music.building import with_melody
-
-        plan, extra["melody"] = with_melody(plan, inputs.audio["melody"].path, params.melody_strength)
+        plan, extra["melody"] = engine.with_melody(plan, inputs.audio["melody"].path, params.melody_strength)
     understood: dict[str, Any] = {}
     hashes: list[str] = []
     for index in range(params.num_variations):

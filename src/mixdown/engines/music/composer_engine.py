@@ -80,6 +80,14 @@ class ComposerEngine:
             return self._plan(spec, request), int(record["seed"]) if variation == "exact" else seed
         return self._plan(understand_request(request, seed), request), seed
 
+    def with_melody(
+        self, plan: ComposerPlan, melody_audio: Path, strength: float
+    ) -> tuple[ComposerPlan, dict[str, Any]]:
+        """The plan's spec conditioned on the extracted melody (see ``building.with_melody``)."""
+        from mixdown.engines.music.building import with_melody
+
+        return with_melody(plan, melody_audio, strength)
+
     def _plan(self, spec: MusicSpec, request: GenerationRequest) -> ComposerPlan:
         return ComposerPlan(spec, request.output_format, request.stems, request.stream, self.soundfont)
 

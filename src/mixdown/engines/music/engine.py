@@ -50,6 +50,7 @@ class GenerationRequest:
     stems: bool
     stream: bool = False
     duration_explicit: bool = True
+    melody_audio: Path | None = None  # a melody to follow, for engines that take it as audio
 
     @property
     def sampling(self) -> Sampling:
@@ -77,6 +78,10 @@ class MusicEngine(Protocol):
         self, plan: Any, *, seed: int, variation: int, ctx: TaskContext, progress: Progress
     ) -> dict[str, Any]:
         """Produce one variation's results through ``ctx``; returns what was understood (with ``hash``)."""
+        ...
+
+    def with_melody(self, plan: Any, melody_audio: Path, strength: float) -> tuple[Any, dict[str, Any]]:
+        """``plan`` conditioned on the melody in ``melody_audio``, and what the job's metadata says."""
         ...
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +34,32 @@ class MusicGenAdapter:
             raise ValidationFailed("from_hash works with the mixdown-composer model only", field="from_hash")
         return request, seed
 
+    def with_melody(
+        self, plan: GenerationRequest, melody_audio: Path, strength: float
+    ) -> tuple[GenerationRequest, dict[str, Any]]:
+        """The request with the melody to follow: a MusicGen-Melody checkpoint conditions every
+        window on the melody's chroma (``strength`` has no counterpart there: it follows the chroma)."""
+        from mixdown.engines.music.continuation import load_input
+
+        audio, rate = load_input(melody_audio)
+        summary = {
+            "engine": self.name,
+            "conditioning": "chroma",
+            "input_duration": round(audio.shape[0] / rate, 3),
+            "strength": None,
+            "sha256": _file_sha256(melody_audio),
+        }
+        return replace(plan, melody_audio=melody_audio), summary
+
     def generate(
         self, plan: GenerationRequest, *, seed: int, variation: int, ctx: TaskContext, progress: Progress
     ) -> dict[str, Any]:
         """One variation: generate, write, describe."""
+        melody = None
+        if plan.melody_audio is not None:
+            from mixdown.engines.music.continuation import load_input
+
+            melody = load_input(plan.melody_audio)
         audio = self.engine.generate(
             plan.prompt,
             duration=plan.duration,
@@ -46,6 +69,7 @@ class MusicGenAdapter:
             top_p=plan.top_p,
             guidance_scale=plan.guidance_scale,
             sample_rate_out=plan.sample_rate,
+            melody=melody,
             progress=progress,
         )
         digest = _hash(plan, seed)
@@ -66,5 +90,13 @@ class MusicGenAdapter:
 
 
 def _hash(plan: GenerationRequest, seed: int) -> str:
-    blob = json.dumps({"engine": "musicgen", "prompt": plan.prompt, "duration": plan.duration, "seed": seed})
-    return hashlib.sha256(blob.encode()).hexdigest()[:32]
+    described = {"engine": "musicgen", "prompt": plan.prompt, "duration": plan.duration, "seed": seed}
+    if plan.melody_audio is not None:
+        described["melody"] = _file_sha256(plan.melody_audio)
+    return hashlib.sha256(json.dumps(described).encode()).hexdigest()[:32]
+
+
+def _file_sha256(path: Path) -> str:
+    from mixdown.workers.context import file_sha256
+
+    return file_sha256(path)
