@@ -50,6 +50,7 @@ class SubmitRequest:
     upload: Upload | None = None
     extra_uploads: dict[str, Upload] = field(default_factory=dict)  # file parts besides the main one
     idempotency_key: str | None = None
+    api_shape: str = "native"  # a vendor compatibility layer names itself: picks the webhook format
 
 
 @dataclass(frozen=True)
@@ -291,6 +292,7 @@ class Submitter:
             webhook_secret=secret,
             webhook_events=events,
             idempotency_key=req.idempotency_key,
+            api_shape=req.api_shape,
         )
 
     def _debit_and_cap(

@@ -105,6 +105,9 @@ class Job(Base):
     webhook_url: Mapped[str | None] = mapped_column(Text)
     webhook_secret: Mapped[str | None] = mapped_column(Text)
     webhook_events: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # The API shape that submitted the job ("native", or a vendor's: api/compat/<shape>.py); it
+    # picks the webhook format.
+    api_shape: Mapped[str] = mapped_column(String(16), default="native", server_default="native")
 
 
 class Artifact(Base):
@@ -140,6 +143,7 @@ class WebhookDelivery(Base):
     url: Mapped[str] = mapped_column(Text)
     secret: Mapped[str | None] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
+    format: Mapped[str] = mapped_column(String(16), default="native", server_default="native")
     status: Mapped[str] = mapped_column(String(16))  # pending | delivered | failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime]

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mixdown.ids import new_id
-from mixdown.service.views import webhook_payload
 from mixdown.storage.models import Artifact, Job, WebhookDelivery
+from mixdown.webhooks.formats import webhook_format
 
 
 def job_results(session: Session, job_id: str) -> list[Artifact]:
@@ -28,7 +28,10 @@ def enqueue_webhook(session: Session, job: Job, event: str, *, now: datetime, ba
     """Queue a delivery of ``event`` if the job asked for it; returns the webhook-id."""
     if not job.webhook_url or event not in (job.webhook_events or []):
         return None
-    payload = webhook_payload(job, job_results(session, job.id), base_url, event)
+    shape = job.api_shape or "native"
+    payload = webhook_format(shape).payload(job, job_results(session, job.id), base_url, event)
+    if payload is None:
+        return None
     delivery = WebhookDelivery(
         id=new_id("msg"),
         job_id=job.id,
@@ -36,6 +39,7 @@ def enqueue_webhook(session: Session, job: Job, event: str, *, now: datetime, ba
         url=job.webhook_url,
         secret=job.webhook_secret,
         body=json.dumps(payload, separators=(",", ":")),
+        format=shape,
         status="pending",
         attempts=0,
         next_attempt_at=now,

@@ -16,8 +16,8 @@ from mixdown.clock import Clock
 from mixdown.jobs.retry import BackoffPolicy
 from mixdown.storage.db import Database
 from mixdown.storage.models import WebhookAttempt, WebhookDelivery
+from mixdown.webhooks.formats import webhook_format
 from mixdown.webhooks.sender import SendOutcome, WebhookSender
-from mixdown.webhooks.signing import signature_headers
 
 log = logging.getLogger("mixdown.webhooks")
 
@@ -93,7 +93,9 @@ class WebhookDispatcher:
             delivery = session.get_one(WebhookDelivery, delivery_id)
         body = delivery.body.encode()
         timestamp = int(self.clock.now().timestamp())
-        headers = signature_headers(delivery.secret, delivery.id, timestamp, body)
+        headers = webhook_format(delivery.format or "native").headers(
+            delivery.secret, delivery.id, timestamp, body
+        )
         outcome = self.sender.send(delivery.url, body, headers)
         self._record(delivery_id, outcome)
 
