@@ -9,12 +9,26 @@ from fastapi import FastAPI
 from prometheus_client import CollectorRegistry, Counter
 
 from mixdown import __version__
-from mixdown.api import audio, catalog, credits, health, jobs, stream, tasks
+from mixdown.api import (
+    audio,
+    catalog,
+    credits,
+    health,
+    jobs,
+    openai_speech,
+    stream,
+    tasks,
+    tokens,
+    usage,
+    voices,
+)
+from mixdown.api.compat import musicapi, musicgpt, muzaic
 from mixdown.api.errors import install_error_handlers
 from mixdown.api.fastpath import StatusFastPath
 from mixdown.api.middleware import BodySizeLimit, RequestCounter
 from mixdown.api.submit import batch_router, task_router
 from mixdown.service.container import Services, build_services
+from mixdown.service.content import ContentPolicyCollector
 from mixdown.service.maintenance import BackgroundLoops
 from mixdown.service.metrics import StoreCollector
 from mixdown.settings import Settings
@@ -32,6 +46,7 @@ Errors are JSON: `{"error": {"code", "message", "field"}}`.
 def _metrics_registry(services: Services) -> tuple[CollectorRegistry, Counter]:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(StoreCollector(services.db))
+    registry.register(ContentPolicyCollector(services.content))
     requests = Counter(
         "mixdown_http_requests", "HTTP requests served", ["method", "status"], registry=registry
     )
@@ -77,9 +92,16 @@ def create_app(
         credits.router,
         jobs.router,
         audio.router,
+        openai_speech.router,
+        voices.router,
+        tokens.router,
+        usage.router,
         batch_router,
     )
     for router in (*routers, stream.router):
         app.include_router(router)
     app.include_router(task_router(services.registry))
+    musicgpt.install(app)
+    musicapi.install(app)
+    muzaic.install(app)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,6 +12,7 @@ from rich.table import Table
 
 from mixdown.clock import SystemClock
 from mixdown.jobs.cost import from_milli
+from mixdown.service.keys import Caller
 from mixdown.settings import Settings
 
 app = typer.Typer(help="mixdown: self-hosted AI music and audio API server.", no_args_is_help=True)
@@ -56,6 +58,8 @@ def serve(
     from mixdown.workers.supervisor import Supervisor
 
     settings = load_settings(host=host, port=port, data_dir=data_dir, workers=workers)
+    # Submit-time checks read Settings() from MIXDOWN_* (as workers do): give them these settings.
+    os.environ.update(settings.to_env())
     setup_logging(settings.log_level, json_format=settings.log_json, process="api")
     services = build_services(settings)
     services.db.migrate()
@@ -207,3 +211,66 @@ def keys_credit(key_id: str, amount: float, data_dir: DataDir = None) -> None:
 def main() -> None:
     """Console entry point."""
     app()
+
+
+@app.command()
+def usage(
+    key_id: Annotated[str, typer.Argument(help="The key's id (see `mixdown keys list`).")],
+    data_dir: DataDir = None,
+    group_by: Annotated[str | None, typer.Option("--group-by", help="task or day")] = None,
+    days: Annotated[int, typer.Option("--days", help="The last N days.")] = 30,
+) -> None:
+    """Usage of one key: jobs, audio seconds, credits spent and refunded, cache hits (JSON)."""
+    import json
+    from datetime import timedelta
+
+    from mixdown.errors import MixdownError
+    from mixdown.service.container import build_services
+    from mixdown.service.keys import get_key
+    from mixdown.service.usage import usage_view
+
+    services = build_services(load_settings(data_dir=data_dir))
+    try:
+        key = get_key(services.db, key_id)
+        now = services.clock.now()
+        view = usage_view(
+            services, Caller(key.id, key.name), start=now - timedelta(days=days), end=now, group_by=group_by
+        )
+    except MixdownError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from None
+    typer.echo(json.dumps(view, indent=2))
+
+
+@keys_app.command("update")
+def keys_update(
+    key_id: Annotated[str, typer.Argument(help="The key's id.")],
+    data_dir: DataDir = None,
+    plan: Annotated[str | None, typer.Option("--plan", help="A plan name from MIXDOWN_PLANS.")] = None,
+    monthly_minutes: Annotated[float | None, typer.Option("--monthly-minutes")] = None,
+    max_duration: Annotated[float | None, typer.Option("--max-duration", help="Seconds per request.")] = None,
+    max_concurrent: Annotated[int | None, typer.Option("--max-concurrent")] = None,
+    max_input_mb: Annotated[float | None, typer.Option("--max-input-mb")] = None,
+) -> None:
+    """Set a key's plan and/or its own quota limits over the plan's; prints its quota state (JSON)."""
+    import json
+
+    from mixdown.errors import MixdownError
+    from mixdown.service.container import build_services
+    from mixdown.service.quotas import set_key_quotas
+
+    overrides = {
+        "monthly_generation_minutes": monthly_minutes,
+        "max_duration_seconds": max_duration,
+        "max_concurrent_jobs": max_concurrent,
+        "max_input_bytes": None if max_input_mb is None else int(max_input_mb * 1024 * 1024),
+    }
+    services = build_services(load_settings(data_dir=data_dir))
+    try:
+        view = set_key_quotas(
+            services, key_id, plan=plan, overrides={k: v for k, v in overrides.items() if v is not None}
+        )
+    except MixdownError as exc:
+        console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from None
+    typer.echo(json.dumps(view, indent=2))

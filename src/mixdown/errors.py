@@ -81,6 +81,12 @@ class InputError(BadRequest):
     code = "invalid_input"
 
 
+class ContentPolicyViolation(BadRequest):
+    """A prompt, lyrics or text was refused by the content policy."""
+
+    code = "content_policy_violation"
+
+
 class UrlRefused(BadRequest):
     """The URL was refused or could not be fetched."""
 
@@ -94,11 +100,25 @@ class Unauthorized(MixdownError):
     code = "unauthorized"
 
 
+class Forbidden(MixdownError):
+    """The credentials are valid but do not allow this (e.g. a token without the scope)."""
+
+    status_code = 403
+    code = "forbidden"
+
+
 class InsufficientCredits(MixdownError):
     """Not enough credits for this request."""
 
     status_code = 402
     code = "insufficient_credits"
+
+
+class QuotaExceeded(MixdownError):
+    """A quota of this key's plan does not allow the request."""
+
+    status_code = 402
+    code = "quota_exceeded"
 
 
 class NotFound(MixdownError):

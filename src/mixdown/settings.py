@@ -6,8 +6,28 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_plans() -> dict[str, dict[str, float | int | None]]:
+    """The plans a fresh server knows (operators redefine them with ``MIXDOWN_PLANS``)."""
+    mib = 1024 * 1024
+    return {
+        "free": {
+            "monthly_generation_minutes": 10,
+            "max_duration_seconds": 60,
+            "max_concurrent_jobs": 2,
+            "max_input_bytes": 20 * mib,
+        },
+        "pro": {
+            "monthly_generation_minutes": 600,
+            "max_duration_seconds": 600,
+            "max_concurrent_jobs": 10,
+            "max_input_bytes": 200 * mib,
+        },
+        "unlimited": {},
+    }
 
 
 class Settings(BaseSettings):
@@ -83,6 +103,53 @@ class Settings(BaseSettings):
     status_rate_limit: str = Field(default="200/minute", description="Status calls per key.")
     batch_max_jobs: int = Field(default=50, ge=1)
 
+    # Quotas: named plans (limits per key beyond rate limits); `mixdown keys update` sets a key's.
+    plans: dict[str, dict[str, float | int | None]] = Field(
+        default_factory=lambda: default_plans(),
+        description="Plan name -> limits: monthly_generation_minutes, max_duration_seconds, "
+        "max_concurrent_jobs, max_input_bytes (absent: no limit).",
+    )
+    default_plan: str = Field(default="unlimited", description="The plan of keys that have none.")
+
+    # Result cache.
+    cache_enabled: bool = Field(
+        default=True, description="Answer repeated deterministic requests from results."
+    )
+    cache_shared: bool = Field(
+        default=False, description="Let one key's results answer another key's requests."
+    )
+    cache_hit_credit_fraction: float = Field(
+        default=0.0, ge=0, le=1, description="Share of the price a hit costs."
+    )
+
+    # Content policy (prompts, lyrics, texts to speak).
+    content_policy_enabled: bool = True
+    content_policy_file: Path | None = Field(
+        default=None, description="A phrase list (one per line) replacing the shipped one."
+    )
+    content_policy_extra: list[str] = Field(default_factory=list, description="Phrases added to the list.")
+    content_policy_patterns: list[str] = Field(default_factory=list, description="Regexes also refused.")
+    content_policy_max_length: int = Field(default=20000, ge=1, description="Longest accepted text field.")
+
+    # Short-lived tokens (POST /v1/tokens).
+    jwt_algorithm: Literal["HS256", "RS256"] = Field(default="HS256", description="How tokens are signed.")
+    jwt_secret: SecretStr | None = Field(
+        default=None, description="HS256 secret; generated once into data_dir/jwt-secret when unset."
+    )
+    jwt_private_key_file: Path | None = Field(default=None, description="RS256: PEM private key.")
+    jwt_public_key_file: Path | None = Field(default=None, description="RS256: PEM public key.")
+    token_default_ttl_seconds: int = Field(default=3600, ge=60)
+    token_max_ttl_seconds: int = Field(default=86400, ge=60)
+
+    # Vendor compatibility layers (api/compat/).
+    compat_song_seconds: float | None = Field(
+        default=None,
+        gt=0,
+        le=1200,
+        description="Length of a song made through a vendor API that has no duration field (MusicAPI); "
+        "unset: the generate default (30 s, or a length stated in the prompt).",
+    )
+
     # Webhooks.
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     webhook_max_age_seconds: float = Field(
@@ -114,6 +181,9 @@ class Settings(BaseSettings):
         """These settings as ``MIXDOWN_*`` variables (worker processes re-read them from there)."""
         env = {}
         for name, value in self.model_dump(mode="json").items():
+            field = getattr(self, name)
+            if isinstance(field, SecretStr):  # dumped as "**********": pass the real value on
+                value = field.get_secret_value()
             if value is not None:
                 text = value if isinstance(value, str) else json.dumps(value)
                 env[f"MIXDOWN_{name.upper()}"] = text

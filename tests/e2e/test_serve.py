@@ -85,6 +85,8 @@ def test_keys_cli_list_credit_revoke(serve: ServeProcess) -> None:
         key_id = listed["id"]
         serve.cli("keys", "credit", key_id, "9")
         assert client.get("/v1/credits").json()["credits"] == 10.0
+        usage = json.loads(serve.cli("usage", key_id, "--group-by", "day"))
+        assert usage["requests"] == 0 and usage["credits"]["credits"] == 10.0 and usage["groups"] == {}
         serve.cli("keys", "revoke", key_id)
         # the server caches a key for up to 2 s
         for _ in range(60):

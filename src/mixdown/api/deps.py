@@ -35,6 +35,8 @@ async def get_caller(request: Request, services: ServicesDep) -> Caller:
     """The authenticated caller (401 otherwise)."""
     # A cache hit costs microseconds; a miss is one indexed SQLite/PostgreSQL read.
     caller = services.auth.authenticate(presented_key(request.headers))
+    # A short-lived token reads with "read" and changes things (submit, cancel) with "generate".
+    caller.require("read" if request.method in ("GET", "HEAD") else "generate")
     request.state.caller = caller
     return caller
 

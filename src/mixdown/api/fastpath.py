@@ -48,6 +48,7 @@ class StatusFastPath:
         services = self.services
         try:
             caller = services.auth.authenticate(presented_key(Headers(scope=scope)))
+            caller.require("read")
             state = services.limits.hit("status", caller.key_id)
             args: tuple[Any, ...] = (services, caller, job_id, self._base_url(scope))
             if services.db.is_sqlite:

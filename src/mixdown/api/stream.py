@@ -34,7 +34,9 @@ CLOSE_ERROR = 1011
 
 async def _authenticate(ws: WebSocket, services: Services, request: dict[str, Any]) -> Caller:
     key = presented_key(ws.headers) or ws.query_params.get("api_key") or request.pop("api_key", None)
-    return services.auth.authenticate(key)
+    caller = services.auth.authenticate(key)
+    caller.require("generate")
+    return caller
 
 
 async def _receive_request(ws: WebSocket) -> dict[str, Any]:

@@ -15,8 +15,10 @@ from mixdown.net.fetch import HttpUrlFetcher, UrlFetcher
 from mixdown.queue.base import JobQueue
 from mixdown.queue.local import LocalQueue
 from mixdown.queue.wakeup import SocketWakeup
+from mixdown.service.content import ContentFilter
 from mixdown.service.keys import KeyAuthenticator
 from mixdown.service.ratelimit import RateLimits
+from mixdown.service.tokens import TokenService
 from mixdown.settings import Settings
 from mixdown.storage.artifacts import ArtifactStore, LocalArtifactStore
 from mixdown.storage.db import Database
@@ -50,6 +52,8 @@ class Services:
     sender: WebhookSender
     limits: RateLimits
     auth: KeyAuthenticator
+    tokens: TokenService
+    content: ContentFilter
     tmp_dir: Path
     records: RecordStore
     streams: FileStreams
@@ -82,6 +86,7 @@ def build_services(
     jobs = JobStore(db, clock, config)
     tmp_dir = (settings.data_dir / "tmp").resolve()
     tmp_dir.mkdir(parents=True, exist_ok=True)
+    tokens = TokenService(settings)
     return Services(
         settings=settings,
         db=db,
@@ -102,7 +107,9 @@ def build_services(
             {"submit": settings.submit_rate_limit, "status": settings.status_rate_limit},
             enabled=settings.rate_limits_enabled,
         ),
-        auth=KeyAuthenticator(db),
+        auth=KeyAuthenticator(db, tokens=tokens),
+        tokens=tokens,
+        content=ContentFilter(settings),
         tmp_dir=tmp_dir,
         records=SqlRecordStore(db, clock),
         streams=FileStreams((settings.data_dir / "streams").resolve()),

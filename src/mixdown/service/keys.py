@@ -6,14 +6,16 @@ import hashlib
 import secrets
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
 
-from mixdown.errors import NotFound, Unauthorized
+from mixdown.errors import Forbidden, NotFound, Unauthorized
 from mixdown.ids import new_id
 from mixdown.jobs.cost import to_milli
+from mixdown.service.tokens import TokenService, looks_like_jwt
 from mixdown.storage import credits
 from mixdown.storage.db import Database
 from mixdown.storage.models import ApiKey
@@ -28,10 +30,21 @@ def hash_key(plain: str) -> str:
 
 @dataclass(frozen=True)
 class Caller:
-    """The authenticated key behind a request."""
+    """The authenticated key behind a request; ``scopes`` is None for the key itself (all rights)."""
 
     key_id: str
     name: str
+    scopes: frozenset[str] | None = None
+
+    def require(self, scope: str) -> None:
+        """403 unless the credentials allow ``scope`` (a token without it)."""
+        if self.scopes is not None and scope not in self.scopes:
+            raise Forbidden(f"This token does not have the {scope!r} scope.", field="authorization")
+
+    @property
+    def is_token(self) -> bool:
+        """Whether a short-lived token (not the key) authenticated the request."""
+        return self.scopes is not None
 
 
 def create_key(db: Database, *, name: str, credits_amount: float, now: datetime) -> tuple[ApiKey, str]:
@@ -98,9 +111,10 @@ class KeyAuthenticator:
     while a revocation still takes effect within ``ttl`` seconds.
     """
 
-    def __init__(self, db: Database, ttl: float = 2.0) -> None:
+    def __init__(self, db: Database, ttl: float = 2.0, tokens: TokenService | None = None) -> None:
         self.db = db
         self.ttl = ttl
+        self.tokens = tokens
         self._cache: dict[str, tuple[float, Caller]] = {}
         self._lock = threading.Lock()
 
@@ -108,16 +122,23 @@ class KeyAuthenticator:
         """The caller for a key; 401 if missing, unknown or revoked."""
         if not presented:
             raise Unauthorized("An API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key'.")
+        if self.tokens is not None and looks_like_jwt(presented):
+            claims = self.tokens.verify(presented)
+            caller = self._cached(f"id:{claims.key_id}", lambda: self._lookup_id(claims.key_id))
+            return replace(caller, scopes=claims.scopes)
         digest = hash_key(presented)
+        return self._cached(digest, lambda: self._lookup(digest))
+
+    def _cached(self, cache_key: str, lookup: Callable[[], Caller]) -> Caller:
         with self._lock:
-            cached = self._cache.get(digest)
+            cached = self._cache.get(cache_key)
         if cached and cached[0] > time.monotonic():
             return cached[1]
-        caller = self._lookup(digest)
+        caller = lookup()
         with self._lock:
             if len(self._cache) > 10_000:
                 self._cache.clear()
-            self._cache[digest] = (time.monotonic() + self.ttl, caller)
+            self._cache[cache_key] = (time.monotonic() + self.ttl, caller)
         return caller
 
     def _lookup(self, digest: str) -> Caller:
@@ -125,4 +146,11 @@ class KeyAuthenticator:
             key = session.scalar(select(ApiKey).where(ApiKey.key_hash == digest))
         if key is None or key.revoked_at is not None:
             raise Unauthorized("The API key is unknown or revoked.")
+        return Caller(key_id=key.id, name=key.name)
+
+    def _lookup_id(self, key_id: str) -> Caller:
+        with self.db.read() as session:
+            key = session.get(ApiKey, key_id)
+        if key is None or key.revoked_at is not None:
+            raise Unauthorized("The token's API key is unknown or revoked.")
         return Caller(key_id=key.id, name=key.name)

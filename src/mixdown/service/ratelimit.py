@@ -40,6 +40,19 @@ class RateLimits:
         self._items: dict[str, RateLimitItem] = {name: parse(text) for name, text in limits.items()}
         self._limiter = MovingWindowRateLimiter(storage or MemoryStorage())
 
+    def state(self, name: str, key_id: str) -> dict[str, object]:
+        """Where ``key_id`` stands against limit ``name``, without counting a request."""
+        item = self._items[name]
+        if not self.enabled:
+            return {"limit": str(item), "enabled": False}
+        stats = self._limiter.get_window_stats(item, key_id)
+        return {
+            "limit": str(item),
+            "remaining": max(0, stats.remaining),
+            "reset_at": math.ceil(stats.reset_time),
+            "enabled": True,
+        }
+
     def hit(self, name: str, key_id: str) -> LimitState | None:
         """Count one request; raise 429 with Retry-After when over the limit."""
         if not self.enabled:

@@ -19,9 +19,11 @@ from mixdown.ids import new_id
 from mixdown.jobs.cost import from_milli, to_milli
 from mixdown.jobs.states import ACTIVE_STATES, DEFAULT_WEBHOOK_EVENTS, JobStatus, TaskCategory, WebhookEvent
 from mixdown.net.ssrf import AddressPolicy
+from mixdown.service.cache import answer_from_cache, cache_key, find_hit, wants_cache
 from mixdown.service.container import Services
 from mixdown.service.inputs import AudioSource, Upload, pick_sources, store_audio
 from mixdown.service.keys import Caller
+from mixdown.service.quotas import check_quotas
 from mixdown.service.views import iso
 from mixdown.storage import credits
 from mixdown.storage.models import Artifact, IdempotencyRecord, Job
@@ -37,6 +39,7 @@ CONTROL_FIELDS = frozenset(
         "webhook_events",
         "priority",
         "task",
+        "cache",
     }
 )
 
@@ -51,6 +54,8 @@ class SubmitRequest:
     extra_uploads: dict[str, Upload] = field(default_factory=dict)  # file parts besides the main one
     idempotency_key: str | None = None
     api_shape: str = "native"  # a vendor compatibility layer names itself: picks the webhook format
+    # The job's first metadata: a vendor layer keeps what its own views need (title, conversion type).
+    metadata: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,8 @@ def request_hash(req: SubmitRequest, sources: dict[str, AudioSource]) -> str:
     extra = {name: source.digest() for name, source in sources.items() if name != "audio"}
     if extra:
         described["inputs"] = extra
+    if req.metadata:  # a vendor's own fields (a title...) make a different request too
+        described["metadata"] = req.metadata
     blob = json.dumps(described, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -137,6 +144,8 @@ class Submitter:
             if replay is not None:
                 return replay
         params = parse_params(spec, req.fields)
+        use_cache = wants_cache(req.fields) and self.s.settings.cache_enabled
+        self.s.content.check(params)
         webhook = parse_webhook(req.fields, self.policy)
         if spec.category is TaskCategory.CONVERSION:
             self.s.limits.hit("submit", caller.key_id)
@@ -145,7 +154,7 @@ class Submitter:
             spec.check_params(params, inputs)
         except ValidationError as exc:
             raise validation_error(exc) from None
-        return self._create(caller, req, spec, params, inputs_raw, inputs, webhook, digest)
+        return self._create(caller, req, spec, params, inputs_raw, inputs, webhook, digest, use_cache)
 
     def _inputs(
         self, caller: Caller, spec: TaskSpec, sources: dict[str, AudioSource]
@@ -225,14 +234,29 @@ class Submitter:
         inputs: TaskInputs,
         webhook: tuple[str | None, str | None, list[str]],
         digest: str,
+        use_cache: bool = False,
     ) -> Submitted:
         now = self.s.clock.now()
         estimate = to_milli(spec.credits(params, inputs))
         job = self._job_row(caller, req, spec, params, inputs_raw, inputs, webhook, estimate, now)
+        job.cache_key = cache_key(spec, params, inputs_raw)
         try:
             with self.s.db.write() as session:
-                self._debit_and_cap(session, caller, spec, job, now)
-                session.add(job)
+                hit = self._hit(session, caller, job) if use_cache else None
+                if hit is None:  # a hit computes nothing: quotas and the parallel cap do not apply
+                    check_quotas(self.s, session, spec, params, inputs, caller.key_id)
+                    self._debit_and_cap(session, caller, spec, job, now)
+                    session.add(job)
+                else:
+                    answer_from_cache(
+                        session,
+                        job,
+                        hit,
+                        now=now,
+                        fraction=self.s.settings.cache_hit_credit_fraction,
+                        charge=self.s.settings.credits_enabled,
+                        base_url=self.s.jobs.config.base_url,
+                    )
                 self._input_rows(session, job, inputs_raw, now)
                 body = self._accepted(session, job, spec)
                 if req.idempotency_key:
@@ -252,8 +276,14 @@ class Submitter:
             if replay is None:
                 raise
             return replay
-        self.s.queue.submit(job.id)
+        if job.status == JobStatus.QUEUED.value:
+            self.s.queue.submit(job.id)
         return Submitted(202, body)
+
+    def _hit(self, session: Session, caller: Caller, job: Job) -> Job | None:
+        if job.cache_key is None:
+            return None
+        return find_hit(session, job.cache_key, caller.key_id, shared=self.s.settings.cache_shared)
 
     def _job_row(
         self,
@@ -287,7 +317,7 @@ class Submitter:
             credit_estimate_milli=estimate,
             credit_reserved_milli=estimate if self.s.settings.credits_enabled else 0,
             credit_charged_milli=0,
-            job_metadata={},
+            job_metadata=dict(req.metadata),
             webhook_url=url,
             webhook_secret=secret,
             webhook_events=events,
@@ -365,7 +395,7 @@ class Submitter:
         workers = max(self.s.settings.workers, 1)
         return {
             "job_id": job.id,
-            "status": JobStatus.QUEUED.value,
+            "status": job.status,
             "task": spec.name,
             "estimated_time": round(job.estimated_seconds * (1 + position / workers), 2),
             "queue_position": position,

@@ -48,6 +48,8 @@ class ApiKey(Base):
     spent_milli: Mapped[int] = mapped_column(BigInteger, default=0)
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    plan: Mapped[str | None] = mapped_column(String(32))  # a name in Settings.plans
+    quotas: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # this key's own limits over its plan's
 
 
 class CreditEntry(Base):
@@ -72,6 +74,7 @@ class Job(Base):
         Index("ix_jobs_claim", "status", "queue", "priority", "created_at"),
         Index("ix_jobs_key_created", "key_id", "created_at"),
         Index("ix_jobs_lease", "status", "lease_expires_at"),
+        Index("ix_jobs_cache", "cache_key", "status"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -108,6 +111,8 @@ class Job(Base):
     # The API shape that submitted the job ("native", or a vendor's: api/compat/<shape>.py); it
     # picks the webhook format.
     api_shape: Mapped[str] = mapped_column(String(16), default="native", server_default="native")
+    # Content hash of a deterministic request (service/cache.py); equal keys give equal results.
+    cache_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class Artifact(Base):

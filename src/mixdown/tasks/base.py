@@ -150,6 +150,16 @@ class Availability:
     reason: str | None = None
 
 
+def always_cacheable(_params: Any) -> bool:
+    """``TaskSpec.cacheable`` of tasks whose output depends only on their inputs and parameters."""
+    return True
+
+
+def seeded_cacheable(params: Any) -> bool:
+    """``TaskSpec.cacheable`` of generators: deterministic when a seed is given and not streamed."""
+    return getattr(params, "seed", None) is not None and not getattr(params, "stream", False)
+
+
 def always_available() -> Availability:
     """Availability of tasks that need nothing beyond the base install."""
     return Availability(True)
@@ -176,6 +186,9 @@ class TaskSpec:
     estimate_seconds: Callable[[Any, TaskInputs], float] = lambda _params, _inputs: 1.0
     availability: Callable[[], Availability] = always_available
     warm_up: Callable[[], None] | None = None  # loads models once per worker process, in the background
+    # Whether a request (these parameters) always gives the same results from the same inputs, so
+    # the result cache may answer it; None: never cached (the default for plugin tasks).
+    cacheable: Callable[[Any], bool] | None = None
 
     @property
     def extra_audio_fields(self) -> dict[str, str]:

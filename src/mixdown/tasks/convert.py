@@ -22,7 +22,7 @@ from mixdown.audio.pcm import DecodedAudio
 from mixdown.errors import ValidationFailed
 from mixdown.jobs.cost import CostBasis, CostRule
 from mixdown.jobs.states import TaskCategory
-from mixdown.tasks.base import TaskContext, TaskInputs, TaskParams, TaskSpec
+from mixdown.tasks.base import InputAudio, TaskContext, TaskInputs, TaskParams, TaskSpec, always_cacheable
 
 # Measured: a minute of 44.1 kHz stereo takes ~1.9 s to MP3 (LAME is the slowest
 # encoder), ~1.3 s to M4A and < 0.1 s to FLAC on one core; this errs high.
@@ -80,6 +80,36 @@ class ConvertParams(TaskParams):
     def check_inputs(self, inputs: TaskInputs) -> None:
         """Refuse channel counts the output cannot be mixed to."""
         check_channels(inputs.main.channels, self.target_format, self.channels)
+
+
+class KeepFormatParams(TaskParams):
+    """Parameters of tasks whose output keeps the input's format unless ``output_format`` says.
+
+    Tasks that transform audio (cut, speed, master, cleanup) inherit it.
+    """
+
+    output_format: FormatName | None = Field(
+        default=None,
+        description="wav, mp3, flac, ogg, opus, m4a or aiff; default: the input's (WAV if unknown)",
+    )
+
+    @field_validator("output_format", mode="before")
+    @classmethod
+    def _canonical_output_format(cls, value: object) -> object:
+        return normalize_format(value) if isinstance(value, str) else value
+
+    def check_inputs(self, inputs: TaskInputs) -> None:
+        """Refuse a format that cannot hold the input's channels."""
+        check_channels(inputs.main.channels, self.format_for(inputs.main), None)
+
+    def format_for(self, source: InputAudio) -> FormatName:
+        """The output format: the one asked for, else the input's (WAV if unsupported)."""
+        if self.output_format is not None:
+            return self.output_format
+        try:
+            return normalize_format(source.format)
+        except ValueError:
+            return "wav"
 
 
 def check_channels(source: int, format: str, requested: int | None) -> None:
@@ -179,4 +209,5 @@ TASK = TaskSpec(
     queue="audio",
     engine="dsp",
     estimate_seconds=estimate_seconds,
+    cacheable=always_cacheable,
 )

@@ -15,13 +15,13 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from mixdown.audio.codec import decode
 from mixdown.audio.edit import apply_fades, slice_frames, time_to_frame
-from mixdown.audio.formats import FormatName, get_format, normalize_format
+from mixdown.audio.formats import get_format
 from mixdown.audio.pcm import DecodedAudio
 from mixdown.errors import ValidationFailed
 from mixdown.jobs.cost import CostBasis, CostRule
 from mixdown.jobs.states import TaskCategory
-from mixdown.tasks.base import InputAudio, TaskContext, TaskInputs, TaskParams, TaskSpec
-from mixdown.tasks.convert import check_channels, conform_or_fail, write_audio_result
+from mixdown.tasks.base import TaskContext, TaskInputs, TaskSpec, always_cacheable
+from mixdown.tasks.convert import KeepFormatParams, check_channels, conform_or_fail, write_audio_result
 
 # An end this little past the input is taken as "the end": clients round the
 # duration they were shown (often to the millisecond).
@@ -32,14 +32,13 @@ _ENCODE_SECONDS_PER_SECOND = 0.04
 _OVERHEAD_SECONDS = 0.5
 
 
-class CutParams(TaskParams):
+class CutParams(KeepFormatParams):
     """Parameters of ``cut``: times in seconds, fades in milliseconds."""
 
     start_time: float = Field(ge=0, allow_inf_nan=False, description="Start, seconds")
     end_time: float = Field(gt=0, allow_inf_nan=False, description="End, seconds")
     fade_in: float = Field(default=0.0, ge=0, allow_inf_nan=False, description="ms")
     fade_out: float = Field(default=0.0, ge=0, allow_inf_nan=False, description="ms")
-    output_format: FormatName | None = Field(default=None, description="Output format; default: the input's")
 
     @field_validator("end_time")
     @classmethod
@@ -49,26 +48,12 @@ class CutParams(TaskParams):
             raise ValueError(f"end_time ({value}) must be greater than start_time ({start})")
         return value
 
-    @field_validator("output_format", mode="before")
-    @classmethod
-    def _canonical_format(cls, value: object) -> object:
-        return normalize_format(value) if isinstance(value, str) else value
-
     def check_inputs(self, inputs: TaskInputs) -> None:
         """Refuse an end beyond the input, or a format that cannot hold its channels."""
         main = inputs.main
         input_frames = round(main.duration * main.sample_rate)
         cut_frame_range(self, sample_rate=main.sample_rate, input_frames=input_frames)
         check_channels(main.channels, self.format_for(main), None)
-
-    def format_for(self, source: InputAudio) -> FormatName:
-        """The output format: the one asked for, else the input's (WAV if unsupported)."""
-        if self.output_format is not None:
-            return self.output_format
-        try:
-            return normalize_format(source.format)
-        except ValueError:
-            return "wav"
 
 
 def cut_frame_range(params: CutParams, *, sample_rate: int, input_frames: int) -> range:
@@ -152,4 +137,5 @@ TASK = TaskSpec(
     queue="audio",
     engine="dsp",
     estimate_seconds=estimate_seconds,
+    cacheable=always_cacheable,
 )

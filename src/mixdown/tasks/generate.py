@@ -29,7 +29,7 @@ from mixdown.engines.music.engine import (
 from mixdown.errors import ValidationFailed
 from mixdown.jobs.cost import CostBasis, CostRule
 from mixdown.jobs.states import TaskCategory
-from mixdown.tasks.base import TaskContext, TaskInputs, TaskParams, TaskSpec
+from mixdown.tasks.base import TaskContext, TaskInputs, TaskParams, TaskSpec, seeded_cacheable
 
 if TYPE_CHECKING:
     from mixdown.engines.music.building import BuildRequest
@@ -358,4 +358,5 @@ TASK = TaskSpec(
     estimate_seconds=_estimate,
     availability=model_availability,
     warm_up=warm_up,
+    cacheable=seeded_cacheable,
 )

@@ -13,6 +13,15 @@ BUILTIN_TASKS = (
     "mixdown.tasks.cut",
     "mixdown.tasks.generate",
     "mixdown.tasks.sfx",
+    "mixdown.tasks.speed",
+    "mixdown.tasks.master",
+    "mixdown.tasks.tts",
+    "mixdown.tasks.denoise",
+    "mixdown.tasks.dereverb",
+    "mixdown.tasks.deecho",
+    "mixdown.tasks.transcribe",
+    "mixdown.tasks.key_bpm",
+    "mixdown.tasks.audio_to_midi",
 )
 
 

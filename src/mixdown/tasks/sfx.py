@@ -22,7 +22,7 @@ from mixdown.engines.sfx.matching import warm_up as warm_matching
 from mixdown.engines.sfx.render import SfxResult, render_sfx
 from mixdown.jobs.cost import CostBasis, CostRule
 from mixdown.jobs.states import TaskCategory
-from mixdown.tasks.base import TaskContext, TaskInputs, TaskParams, TaskSpec
+from mixdown.tasks.base import TaskContext, TaskInputs, TaskParams, TaskSpec, seeded_cacheable
 
 SfxFormat = Literal["wav", "mp3", "flac", "ogg"]
 SfxRate = Literal[22050, 32000, 44100, 48000]
@@ -147,4 +147,5 @@ TASK = TaskSpec(
     engine="procedural-sfx",
     estimate_seconds=estimate_seconds,
     warm_up=lambda: warm_matching().join(),
+    cacheable=seeded_cacheable,
 )

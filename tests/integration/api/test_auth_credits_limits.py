@@ -9,6 +9,7 @@ import time
 import httpx
 import pytest
 
+from mixdown.service.quotas import set_key_quotas
 from tests.audio_gen import wav_bytes
 from tests.harness import wait_for_job
 from tests.integration.conftest import Stack, StackFactory
@@ -253,3 +254,67 @@ def test_cancel_running_job_stops_at_next_progress_check(stack: Stack) -> None:
     assert job["status"] == "cancelled" and job["results"] == []
     assert time.monotonic() - started < 5
     assert stack.client.get("/v1/credits").json()["credits"] == 100.0
+
+
+def test_short_lived_tokens_act_for_their_key_within_their_scopes(stack: Stack) -> None:
+    # Given a token for this key that may generate and read, and one that may only read
+    full = stack.client.post("/v1/tokens", json={"expires_in": 600})
+    read = stack.client.post("/v1/tokens", json={"scopes": ["read"]})
+    assert full.status_code == 201 and full.json()["scopes"] == ["generate", "read"]
+    assert read.status_code == 201 and read.json()["expires_in"] == 3600
+    as_full = stack.client_for(full.json()["token"])
+    as_read = stack.client_for(read.json()["token"])
+    # When the full token submits, it spends the key's credits and both tokens can read the job
+    accepted = as_full.post("/v1/sleepy", json={"seconds": 0})
+    assert accepted.status_code == 202, accepted.text
+    job = wait_for_job(as_read, accepted.json()["job_id"])
+    assert job["status"] == "complete"
+    assert stack.client.get(f"/v1/jobs/{job['job_id']}").status_code == 200
+    # Then the read-only token may not submit, a token may not mint tokens, and bad tokens are 401
+    refused = as_read.post("/v1/sleepy", json={"seconds": 0})
+    assert refused.status_code == 403 and "generate" in refused.json()["error"]["message"]
+    assert as_full.post("/v1/tokens", json={}).status_code == 403
+    forged = full.json()["token"][:-4] + "AAAA"
+    assert stack.client_for(forged).get(f"/v1/jobs/{job['job_id']}").status_code == 401
+    bad = stack.client.post("/v1/tokens", json={"scopes": ["admin"]})
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "scopes"
+
+
+def test_content_policy_refuses_with_400_and_charges_nothing(make_stack: StackFactory) -> None:
+    stack = make_stack(content_policy_extra=["kazoo"])
+    before = stack.client.get("/v1/credits").json()
+    refused = stack.client.post("/v1/generate", json={"prompt": "lofi with a K.A.Z.O.O solo", "duration": 5})
+    assert refused.status_code == 400
+    assert refused.json()["error"] == {
+        "code": "content_policy_violation",
+        "message": "The prompt was rejected by the content safety filter",
+        "field": "prompt",
+    }
+    assert stack.client.get("/v1/credits").json() == before
+    metrics = stack.client.get("/metrics").text
+    assert 'mixdown_content_policy_rejections_total{field="prompt"} 1.0' in metrics
+
+
+def test_quotas_of_a_plan_refuse_by_name_and_show_in_usage(make_stack: StackFactory) -> None:
+    stack = make_stack(plans={"tiny": {"max_duration_seconds": 20, "monthly_generation_minutes": 0.1}})
+    key_id = stack.services.auth.authenticate(stack.key).key_id
+    set_key_quotas(stack.services, key_id, plan="tiny", overrides={})
+    long = stack.client.post("/v1/generate", json={"prompt": "ambient", "duration": 30, "seed": 1})
+    assert long.status_code == 402 and long.json()["error"]["quota"] == "max_duration_seconds"
+    assert long.json()["error"]["field"] == "duration"
+    first = stack.client.post("/v1/generate", json={"prompt": "ambient", "duration": 5, "seed": 1})
+    assert first.status_code == 202, first.text
+    wait_for_job(stack.client, first.json()["job_id"], timeout=240)
+    over = stack.client.post("/v1/generate", json={"prompt": "ambient", "duration": 2, "seed": 2})
+    assert over.status_code == 402 and over.json()["error"]["quota"] == "monthly_generation_minutes"
+    assert over.json()["error"]["resets_at"].endswith("T00:00:00Z")
+    # a cache hit of the first request is free and allowed
+    again = stack.client.post("/v1/generate", json={"prompt": "ambient", "duration": 5, "seed": 1})
+    assert again.status_code == 202 and again.json()["status"] == "complete"
+    quotas = stack.client.get("/v1/usage").json()["quotas"]
+    assert quotas["plan"] == "tiny" and quotas["generation_minutes_this_month"] == pytest.approx(
+        5 / 60, abs=1e-3
+    )
+    set_key_quotas(stack.services, key_id, plan=None, overrides={"max_concurrent_jobs": 0})
+    busy = stack.client.post("/v1/sleepy", json={"seconds": 0})
+    assert busy.status_code == 429 and busy.json()["error"]["quota"] == "max_concurrent_jobs"

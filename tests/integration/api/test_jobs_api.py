@@ -10,7 +10,7 @@ import soundfile as sf
 
 from tests.audio_gen import wav_bytes
 from tests.harness import wait_for_job
-from tests.integration.conftest import Stack
+from tests.integration.conftest import Stack, StackFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(60)]
 
@@ -158,3 +158,31 @@ def test_batch_accepts_and_rejects_per_entry(stack: Stack) -> None:
     assert wait_for_job(stack.client, entries[0]["job_id"])["status"] == "complete"
     too_many = stack.client.post("/v1/batch", json={"jobs": [{"task": "sleepy"}] * 51})
     assert too_many.status_code == 422 and too_many.json()["error"]["field"] == "jobs"
+
+
+def test_usage_counts_jobs_audio_seconds_and_credits(make_stack: StackFactory) -> None:
+    stack = make_stack(credits=100)
+    # Given a cut that succeeds and a job that fails (and is refunded)
+    audio = base64.b64encode(wav_bytes(seconds=2.0)).decode()
+    done = stack.client.post("/v1/cut", json={"input_audio": audio, "start_time": 0, "end_time": 1.5})
+    failed = stack.client.post("/v1/explode", json={})
+    for accepted in (done, failed):
+        assert accepted.status_code == 202, accepted.text
+        wait_for_job(stack.client, accepted.json()["job_id"])
+    # When the key asks for its usage, in total and per task
+    usage = stack.client.get("/v1/usage").json()
+    per_task = stack.client.get("/v1/usage", params={"group_by": "task"}).json()["groups"]
+    # Then the numbers match what happened
+    assert usage["requests"] == 2 and usage["jobs"] == {"complete": 1, "failed": 1}
+    assert usage["audio_seconds"] == pytest.approx(1.5)
+    assert usage["credits_spent"] == pytest.approx(0.1) and usage["credits_refunded"] > 0
+    assert usage["cache_hits"] == 0 and usage["limits"]["submit"]["limit"]
+    assert per_task["cut"]["audio_seconds"] == pytest.approx(1.5) and per_task["explode"]["jobs"] == {
+        "failed": 1
+    }
+    bad = stack.client.get("/v1/usage", params={"group_by": "hour"})
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "group_by"
+    window = stack.client.get(
+        "/v1/usage", params={"from": "2020-01-01T00:00:00", "to": "2020-02-01T00:00:00"}
+    )
+    assert window.status_code == 200 and window.json()["requests"] == 0

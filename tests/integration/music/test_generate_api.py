@@ -65,10 +65,31 @@ def test_generate_with_stems_midi_and_metadata(music: Stack) -> None:
 
 def test_same_seed_same_bytes_and_from_hash(music: Stack) -> None:
     first = _generate(music, prompt="lofi hip hop, chill", duration=5, seed=7, stems=False)
-    again = _generate(music, prompt="lofi hip hop, chill", duration=5, seed=7, stems=False)
+    # (cache off: the engine itself must give the same bytes)
+    again = _generate(music, prompt="lofi hip hop, chill", duration=5, seed=7, stems=False, cache=False)
     other = _generate(music, prompt="lofi hip hop, chill", duration=5, seed=8, stems=False)
     digest = [r["sha256"] for r in (first["results"][0], again["results"][0], other["results"][0])]
     assert digest[0] == digest[1] != digest[2]
+    assert "cache" not in again["metadata"]
+    # The same request with the cache on is answered from the first job's results, for free
+    before = music.client.get("/v1/credits").json()["credits"]
+    cached = _generate(music, prompt="lofi hip hop, chill", duration=5, seed=7, stems=False)
+    assert cached["metadata"]["cache"] == "hit"
+    assert cached["metadata"]["cached_from"] in (first["job_id"], again["job_id"])
+    assert (
+        cached["results"][0]["sha256"] == digest[0]
+        and cached["results"][0]["id"] != first["results"][0]["id"]
+    )
+    assert (
+        music.client.get(cached["results"][0]["url"]).content
+        == music.client.get(first["results"][0]["url"]).content
+    )
+    assert music.client.get("/v1/credits").json()["credits"] == before
+    other_key = music.client_for(music.new_key(10.0))
+    isolated = other_key.post(
+        "/v1/generate", json={"prompt": "lofi hip hop, chill", "duration": 5, "seed": 7}
+    )
+    assert isolated.status_code == 202 and isolated.json()["status"] == "queued"
     by_hash = _generate(music, from_hash=first["results"][0]["hash"], stems=False)
     assert by_hash["results"][0]["sha256"] == digest[0]
     similar = _generate(
