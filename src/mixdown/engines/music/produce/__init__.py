@@ -6,7 +6,7 @@
     produce(score, sample_rate=sr)  Production(mix, premaster, stems, loudness_lufs, true_peak_db, gain_db)
     produce_to_files(score, ...)    the same for long pieces, in bounded memory, as float WAV files
     predict_master_gain(score)      MasterGains for StreamMaster (mastering without the whole piece)
-    start_stream(score, ...)        MasteredStream(gains, pieces): first chunk renders during the forecast
+    start_stream(score, ...)        MasteredStream(gains, pieces): forecast, then master as it renders
     stream_mastered(score, ...)     the mastered piece chunk by chunk (predicted gains + StreamMaster)
 
 Stems are post-effects and pre-master; ``premaster`` is their exact sum; the master chain (bus,

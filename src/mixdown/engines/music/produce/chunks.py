@@ -12,7 +12,6 @@ import queue
 import threading
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -28,8 +27,6 @@ from mixdown.engines.music.produce.render import (
 from mixdown.engines.music.produce.soundfont import POOL, find_soundfont
 from mixdown.engines.music.score import Score, Stem
 from mixdown.errors import InputError
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -163,54 +160,3 @@ def _render_ahead(renderer: PartRenderer, spans: list[ChunkSpan]) -> Generator[n
     finally:
         stop.set()
         worker.join()
-
-
-class Prefetch(Generic[T]):
-    """An iterator whose first item is made in a background thread from construction on.
-
-    A stream starts rendering its first chunk this way while the loudness forecast runs: FluidSynth
-    and pedalboard release the GIL, so on two cores the two overlap. Later items are pulled in the
-    caller's thread; ``close`` closes the underlying generator.
-    """
-
-    def __init__(self, items: Iterator[T]) -> None:
-        self._items = items
-        self._first: tuple[T] | tuple[()] = ()
-        self._error: BaseException | None = None
-        self._thread: threading.Thread | None = threading.Thread(
-            target=self._pull, name="prefetch-first-chunk", daemon=True
-        )
-        self._thread.start()
-
-    def _pull(self) -> None:
-        try:
-            self._first = (next(self._items),)
-        except StopIteration:
-            self._first = ()
-        except BaseException as exc:  # raised in the caller's thread by __next__
-            self._error = exc
-
-    def __iter__(self) -> Prefetch[T]:
-        return self
-
-    def __next__(self) -> T:
-        if self._thread is None:
-            return next(self._items)
-        self._thread.join()
-        self._thread = None
-        if self._error is not None:
-            raise self._error
-        if not self._first:
-            raise StopIteration
-        (item,) = self._first
-        self._first = ()
-        return item
-
-    def close(self) -> None:
-        """Wait for the first item and release the generator (its synth)."""
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-        close = getattr(self._items, "close", None)  # generators hold their synth until closed
-        if close is not None:
-            close()
