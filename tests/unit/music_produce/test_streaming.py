@@ -63,8 +63,6 @@ def test_files_hold_the_same_samples_as_the_in_memory_production(tmp_path: Path)
     mix, rate = soundfile.read(files.mix, dtype="float32", always_2d=True)
     assert rate == sr
     assert files.frames == mix.shape[0] == 3 * sr
-    premaster = soundfile.read(files.premaster, dtype="float32", always_2d=True)[0]
-    assert premaster.tobytes() == memory.premaster.tobytes()
     for stem, path in files.stems.items():
         assert (
             soundfile.read(path, dtype="float32", always_2d=True)[0].tobytes() == memory.stems[stem].tobytes()
@@ -75,9 +73,34 @@ def test_files_hold_the_same_samples_as_the_in_memory_production(tmp_path: Path)
     assert not (tmp_path / ".bus.wav").exists()
 
 
-def test_files_keep_memory_bounded_whatever_the_length(tmp_path: Path) -> None:
+def test_tapes_on_disk_give_the_same_mix_as_tapes_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mixdown.engines.music.produce import tape
+
+    sr = 22050
+    score = make_score(duration=3.0)
+    in_memory = produce_to_files(score, sample_rate=sr, directory=tmp_path / "memory")
+    monkeypatch.setattr(tape, "MEMORY_BYTES", 0)
+    monkeypatch.setattr(tape, "STEMS_MEMORY_BYTES", 0)
+    on_disk = produce_to_files(score, sample_rate=sr, directory=tmp_path / "disk")
+    assert isinstance(on_disk.mix_audio(), Path) and isinstance(in_memory.mix_audio(), np.ndarray)
+    assert sorted(p.name for p in (tmp_path / "disk").iterdir()) == ["mix.wav", "stems"]
+    assert soundfile.read(on_disk.mix)[0].tobytes() == soundfile.read(in_memory.mix)[0].tobytes()
+    for stem, path in on_disk.stems.items():
+        assert soundfile.read(path)[0].tobytes() == soundfile.read(in_memory.stems[stem])[0].tobytes()
+
+
+def test_files_keep_memory_bounded_whatever_the_length(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import tracemalloc
 
+    from mixdown.engines.music.produce import tape
+
+    # Tracks go to files once past their memory budget: a 40 s piece stands in for a long one.
+    monkeypatch.setattr(tape, "MEMORY_BYTES", 0)
+    monkeypatch.setattr(tape, "STEMS_MEMORY_BYTES", 0)
     sr = 22050
     score = make_score(duration=40.0)
     # Whole-length arrays would be 40 s x 22050 x 2 x 4 bytes = 7 MB each, about ten of them.

@@ -26,7 +26,9 @@ from mixdown.errors import NotFound, TaskError
 from mixdown.tasks.base import TaskContext
 
 if TYPE_CHECKING:
+    from mixdown.engines.music.produce.loudness import LevelMeter
     from mixdown.engines.music.produce.master import MasterGains
+    from mixdown.engines.music.quality import MusicReading
 
 RECORD_NAMESPACE = "music"
 MAX_REGENERATIONS = 2
@@ -129,11 +131,19 @@ class ComposerEngine:
 
         score = compose(plan.spec, seed)
         progress(0.1)
+        from mixdown.engines.music.quality import read_music
+
+        rate = plan.spec.sample_rate
         files = produce_to_files(
-            score, sample_rate=plan.spec.sample_rate, directory=folder, soundfont=plan.soundfont
+            score,
+            sample_rate=rate,
+            directory=folder,
+            soundfont=plan.soundfont,
+            analyse=lambda premaster: read_music(premaster, rate),
         )
         progress(0.8)
-        return Attempt(score, files, _report(files.mix, plan.spec, score), seed, files.gains)
+        report = _report(files.mix_audio(), plan.spec, score, levels=files.levels, reading=files.analysis)
+        return Attempt(score, files, report, seed, files.gains)
 
     def _streamed(
         self, plan: ComposerPlan, seed: int, ctx: TaskContext, folder: Path, progress: Progress
@@ -165,17 +175,15 @@ class ComposerEngine:
         report = _report(mix_path, spec, score, loudness_tolerance=STREAM_LOUDNESS_TOLERANCE)
         return Attempt(score, files, report, seed, stream.gains)
 
-    def _stems_for(self, plan: ComposerPlan, score: Score, folder: Path) -> dict[Any, Path]:
+    def _stems_for(self, plan: ComposerPlan, score: Score, folder: Path) -> dict[Any, Any]:
         if not plan.stems:
             return {}
         from mixdown.engines.music.produce import produce_to_files
 
         stems_dir = folder / "stems-pass"
-        return dict(
-            produce_to_files(
-                score, sample_rate=plan.spec.sample_rate, directory=stems_dir, soundfont=plan.soundfont
-            ).stems
-        )
+        return produce_to_files(
+            score, sample_rate=plan.spec.sample_rate, directory=stems_dir, soundfont=plan.soundfont
+        ).stem_audio()
 
     def _deliver(
         self, ctx: TaskContext, plan: ComposerPlan, attempt: Attempt, meta: dict[str, Any], variation: int
@@ -184,13 +192,13 @@ class ComposerEngine:
         frames = round(plan.spec.duration * rate)
         audio_meta = {"duration": frames / rate, "sample_rate": rate, "channels": 2}
         mix = ctx.work_dir / f"v{variation}-mix.{fmt}"
-        export(attempt.files.mix, mix, format=fmt)
+        export(attempt.files.mix_audio(), mix, format=fmt, sample_rate=rate)
         ctx.add_result(mix, kind="audio", format=fmt, **audio_meta, **meta, quality=attempt.report)
         if not plan.stems:
             return
-        for stem, path in attempt.files.stems.items():
+        for stem, audio in attempt.files.stem_audio().items():
             out = ctx.work_dir / f"v{variation}-{stem.value}.{fmt}"
-            export(path, out, format=fmt)
+            export(audio, out, format=fmt, sample_rate=rate)
             ctx.add_result(out, kind="stem", format=fmt, stem=stem.value, **audio_meta, **meta)
         from mixdown.engines.music.midi import score_to_midi
 
@@ -201,7 +209,13 @@ class ComposerEngine:
 @dataclass
 class _StreamedFiles:
     mix: Path
-    stems: dict[Any, Path]
+    stems: dict[Any, Any]  # samples or files, as ProductionFiles.stem_audio()
+
+    def stem_audio(self) -> dict[Any, Any]:
+        return self.stems
+
+    def mix_audio(self) -> Path:
+        return self.mix
 
 
 def generation_record(spec: MusicSpec, seed: int, attempt: Attempt) -> dict[str, Any]:
@@ -262,16 +276,26 @@ _WARM_UP_REQUEST = GenerationRequest(
 )
 
 
-def _report(path: Path, spec: MusicSpec, score: Score, *, loudness_tolerance: float = 1.0) -> dict[str, Any]:
+def _report(
+    audio: Any,
+    spec: MusicSpec,
+    score: Score,
+    *,
+    loudness_tolerance: float = 1.0,
+    levels: LevelMeter | None = None,
+    reading: MusicReading | None = None,
+) -> dict[str, Any]:
     from mixdown.engines.music.quality import quality_report
 
     return quality_report(
-        path,
+        audio,
         spec.sample_rate,
         expected_duration=spec.duration,
         expected_bpm=score.bpm,
         expected_key=(score.key_tonic, score.mode),
         loudness_tolerance=loudness_tolerance,
+        levels=levels,
+        reading=reading,
     )
 
 

@@ -16,18 +16,17 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import soundfile
 import soxr
 
-from mixdown.engines.music.produce.loudness import LoudnessMeter, PeakMeter
+from mixdown.engines.music.produce.loudness import CLIP_LEVEL, LevelMeter
 from mixdown.engines.music.spec import NOTE_NAMES
 
 ANALYSIS_RATE = 11025
-SILENCE_DB = -60.0  # a 50 ms window quieter than this (RMS, loudest channel) is silent
-CLIP_LEVEL = 0.999
 TEMPO_TOLERANCE = 0.04
 KEY_CONFIDENCE = 0.02  # below this margin between the two best keys, a key mismatch is only a warning
 _FLUX_FRAME, _FLUX_HOP = 1024, 256
@@ -58,44 +57,6 @@ def _blocks(
 
 def _frame_count(audio: np.ndarray | str | os.PathLike[str]) -> int:
     return int(audio.shape[0]) if isinstance(audio, np.ndarray) else int(soundfile.info(str(audio)).frames)
-
-
-class _Levels:
-    """Loudness, true peak, clipping and silence, fed block by block."""
-
-    def __init__(self, sample_rate: int, channels: int) -> None:
-        self.loudness = LoudnessMeter(sample_rate, channels=channels)
-        self.peaks = PeakMeter()
-        self.window = max(1, int(0.05 * sample_rate))
-        self.clipped = 0
-        self.frames = 0
-        self.windows = 0
-        self.silent = 0
-        self._rest = np.zeros((0, channels), dtype=np.float32)
-
-    def add(self, block: np.ndarray) -> None:
-        self.loudness.add(block)
-        self.peaks.add(block)
-        self.clipped += int(np.count_nonzero(np.abs(block) >= CLIP_LEVEL))
-        self.frames += block.shape[0]
-        joined = np.concatenate([self._rest, block])
-        whole = joined.shape[0] - joined.shape[0] % self.window
-        self._count_silence(joined[:whole])
-        self._rest = joined[whole:]
-
-    def _count_silence(self, audio: np.ndarray) -> None:
-        if not audio.shape[0]:
-            return
-        size = min(self.window, audio.shape[0])  # the last window may be shorter
-        windows = audio.reshape(-1, size, audio.shape[1]).astype(np.float64)
-        rms = np.sqrt((windows**2).mean(axis=1)).max(axis=1)
-        self.windows += rms.size
-        self.silent += int(np.count_nonzero(rms < 10.0 ** (SILENCE_DB / 20.0)))
-
-    def silence_ratio(self) -> float:
-        self._count_silence(self._rest)
-        self._rest = self._rest[:0]
-        return self.silent / self.windows if self.windows else 1.0
 
 
 def _frames(signal: np.ndarray, frame: int, hop: int) -> Iterator[np.ndarray]:
@@ -280,6 +241,45 @@ def _mono_analysis_signal(audio: np.ndarray | str | os.PathLike[str], sample_rat
     return np.concatenate(pieces)
 
 
+@dataclass(frozen=True)
+class MusicReading:
+    """Tempo and key heard in a piece."""
+
+    tempo_bpm: float
+    tonic: int
+    mode: str
+    key_confidence: float
+
+
+def read_music(audio: np.ndarray | str | os.PathLike[str], sample_rate: int) -> MusicReading:
+    """Tempo and key of an array or sound file (from at most ``MAX_ANALYSIS_SECONDS`` around its middle).
+
+    Examples
+    --------
+    >>> sr = 22050
+    >>> clicks = np.zeros(sr * 8, dtype=np.float32)
+    >>> clicks[:: sr // 2] = 1.0  # a click every half second: 120 bpm
+    >>> round(read_music(clicks, sr).tempo_bpm)
+    120
+    """
+    signal = _mono_analysis_signal(audio, sample_rate)
+    tempo = estimate_tempo(onset_envelope(signal), ANALYSIS_RATE / _FLUX_HOP)
+    tonic, mode, confidence = estimate_key(chroma(signal))
+    return MusicReading(tempo, tonic, mode, confidence)
+
+
+def measure_levels(audio: np.ndarray | str | os.PathLike[str], sample_rate: int) -> LevelMeter:
+    """Loudness, true peak, clipping and silence of an array or sound file, read block by block."""
+    if isinstance(audio, np.ndarray):
+        channels = 1 if audio.ndim == 1 else audio.shape[1]
+    else:
+        channels = soundfile.info(str(audio)).channels
+    levels = LevelMeter(sample_rate, channels)
+    for block in _blocks(audio):
+        levels.add(block)
+    return levels
+
+
 def quality_report(
     audio: np.ndarray | str | os.PathLike[str],
     sample_rate: int,
@@ -291,6 +291,8 @@ def quality_report(
     loudness_tolerance: float = 1.0,
     max_true_peak_db: float = -1.0,
     max_silence_ratio: float = 0.25,
+    levels: LevelMeter | None = None,
+    reading: MusicReading | None = None,
 ) -> dict[str, Any]:
     """Measure a produced piece and check it against what was asked.
 
@@ -304,6 +306,12 @@ def quality_report(
         Seconds asked for; the piece must be ``round(expected_duration * sample_rate)`` frames.
     expected_bpm, expected_key
         What was asked (``"A minor"``, ``"C"``, ``(9, "minor")``...), compared with what is heard.
+    levels
+        The piece's levels when the producer already measured them while writing it (the file is
+        then not read for them).
+    reading
+        Tempo and key already read (see :func:`read_music`), e.g. from the premaster while the
+        mix was being mastered: mastering is gain and limiting, which moves neither.
 
     Returns
     -------
@@ -323,13 +331,7 @@ def quality_report(
     >>> report["passed"], report["problems"]
     (False, ['loudness -11.2 LUFS is off the -14.0 target by more than 1.0 LU'])
     """
-    if isinstance(audio, np.ndarray):
-        channels = 1 if audio.ndim == 1 else audio.shape[1]
-    else:
-        channels = soundfile.info(str(audio)).channels
-    levels = _Levels(sample_rate, channels)
-    for block in _blocks(audio):
-        levels.add(block)
+    levels = levels or measure_levels(audio, sample_rate)
     report: dict[str, Any] = {
         "sample_rate": sample_rate,
         "frames": levels.frames,
@@ -340,8 +342,8 @@ def quality_report(
         "silence_ratio": round(levels.silence_ratio(), 4),
         "clipped_samples": levels.clipped,
     }
-    signal = _mono_analysis_signal(audio, sample_rate)
-    report |= _tempo(signal, expected_bpm) | _key(signal, expected_key)
+    reading = reading or read_music(audio, sample_rate)
+    report |= _tempo(reading, expected_bpm) | _key(reading, expected_key)
     problems, warnings = _judge(report, target_lufs, loudness_tolerance, max_true_peak_db, max_silence_ratio)
     musical = [p for p in problems if p.startswith(_MUSICAL)]
     return report | {
@@ -357,20 +359,19 @@ def quality_report(
 _MUSICAL = ("tempo measured", "key heard as")
 
 
-def _tempo(signal: np.ndarray, expected: float | None) -> dict[str, Any]:
-    tempo = estimate_tempo(onset_envelope(signal), ANALYSIS_RATE / _FLUX_HOP)
-    relation = None if expected is None else tempo_relation(tempo, expected)
-    return {"tempo_bpm": round(tempo, 1), "expected_bpm": expected, "tempo_relation": relation}
+def _tempo(reading: MusicReading, expected: float | None) -> dict[str, Any]:
+    relation = None if expected is None else tempo_relation(reading.tempo_bpm, expected)
+    return {"tempo_bpm": round(reading.tempo_bpm, 1), "expected_bpm": expected, "tempo_relation": relation}
 
 
-def _key(signal: np.ndarray, expected: str | tuple[int, str] | None) -> dict[str, Any]:
-    tonic, mode, confidence = estimate_key(chroma(signal))
+def _key(reading: MusicReading, expected: str | tuple[int, str] | None) -> dict[str, Any]:
     asked = None if expected is None else parse_key(expected)
+    measured = (reading.tonic, reading.mode)
     return {
-        "key": f"{NOTE_NAMES[tonic]} {mode}",
-        "key_confidence": round(confidence, 3),
+        "key": f"{NOTE_NAMES[reading.tonic]} {reading.mode}",
+        "key_confidence": round(reading.key_confidence, 3),
         "expected_key": None if asked is None else f"{NOTE_NAMES[asked[0]]} {asked[1]}",
-        "key_relation": None if asked is None else key_relation((tonic, mode), asked),
+        "key_relation": None if asked is None else key_relation(measured, asked),
     }
 
 
