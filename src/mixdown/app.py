@@ -45,7 +45,7 @@ Errors are JSON: `{"error": {"code", "message", "field"}}`.
 
 def _metrics_registry(services: Services) -> tuple[CollectorRegistry, Counter]:
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(StoreCollector(services.db))
+    registry.register(StoreCollector(services.db, key_labels_max=services.settings.metrics_key_labels_max))
     registry.register(ContentPolicyCollector(services.content))
     requests = Counter(
         "mixdown_http_requests", "HTTP requests served", ["method", "status"], registry=registry

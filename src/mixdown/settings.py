@@ -121,6 +121,15 @@ class Settings(BaseSettings):
     cache_hit_credit_fraction: float = Field(
         default=0.0, ge=0, le=1, description="Share of the price a hit costs."
     )
+    cache_similar_default: bool = Field(
+        default=False, description='Requests without a "cache" field use the similar-prompt cache.'
+    )
+    cache_similar_threshold: float = Field(
+        default=0.92, gt=0, le=1, description="Prompt cosine similarity at or above which a result is reused."
+    )
+    metrics_key_labels_max: int = Field(
+        default=100, ge=0, description='Keys with their own label in /metrics usage; the rest are "other".'
+    )
 
     # Content policy (prompts, lyrics, texts to speak).
     content_policy_enabled: bool = True

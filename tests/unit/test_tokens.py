@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 
-from mixdown.errors import Forbidden, Unauthorized, ValidationFailed
+from mixdown.errors import Forbidden, RateLimited, Unauthorized, ValidationFailed
+from mixdown.jobs.quotas import TokenLimits
 from mixdown.service.keys import KeyAuthenticator, create_key, revoke_key
 from mixdown.service.tokens import TokenService
 from mixdown.settings import Settings
@@ -86,3 +90,56 @@ def test_the_generated_secret_is_kept_and_private(tmp_path: Path) -> None:
 def test_settings_pass_the_real_secret_to_workers(tmp_path: Path) -> None:
     env = Settings(data_dir=tmp_path, jwt_secret=SecretStr("hunter2hunter2")).to_env()
     assert env["MIXDOWN_JWT_SECRET"] == "hunter2hunter2"
+
+
+def test_limits_travel_signed_in_the_token_and_rate_limit_submits(tmp_path: Path) -> None:
+    tokens = TokenService(Settings(data_dir=tmp_path))
+    limits = TokenLimits(max_duration_seconds=30, rate_limit="2/minute")
+    token, _ = tokens.issue("key_x", now=now(), ttl=600, limits=limits)
+    claims = tokens.verify(token)
+    assert claims.limits == limits
+    tokens.count_submit(claims)
+    tokens.count_submit(claims)
+    with pytest.raises(RateLimited) as limited:
+        tokens.count_submit(claims)
+    assert limited.value.details["quota"] == "token.rate_limit" and "Retry-After" in limited.value.headers
+    other, _ = tokens.issue("key_x", now=now(), ttl=600, limits=limits)
+    tokens.count_submit(tokens.verify(other))  # each token has its own window
+    with pytest.raises(ValidationFailed) as refused:
+        tokens.issue("key_x", now=now(), ttl=600, limits=TokenLimits(rate_limit="often"))
+    assert refused.value.field == "limits.rate_limit"
+
+
+def test_rs256_tokens_verify_with_the_public_key_only(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    (tmp_path / "private.pem").write_bytes(
+        private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    public_pem = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    (tmp_path / "public.pem").write_bytes(public_pem)
+    settings = Settings(
+        data_dir=tmp_path,
+        jwt_algorithm="RS256",
+        jwt_private_key_file=tmp_path / "private.pem",
+        jwt_public_key_file=tmp_path / "public.pem",
+    )
+    tokens = TokenService(settings)
+    token, _ = tokens.issue("key_x", now=now(), ttl=600, scopes=["read"])
+    assert tokens.verify(token).scopes == frozenset({"read"})
+    # A token "signed" with the public key as an HS256 secret (algorithm confusion) is refused
+    payload = token.split(".")[1]
+    forged_head = _b64(b'{"alg":"HS256","typ":"JWT"}')
+    mac = hmac.new(public_pem, f"{forged_head}.{payload}".encode(), hashlib.sha256).digest()
+    with pytest.raises(Unauthorized, match="invalid"):
+        tokens.verify(f"{forged_head}.{payload}.{_b64(mac)}")
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")

@@ -1,7 +1,8 @@
 """Quotas per key beyond rate limits: a plan's limits, checked before a job is accepted.
 
-Pure rules: the caller supplies what the key has used; ``check`` says which limit a request
-would break. ``None`` means no limit.
+Pure rules: the caller supplies what the key (or token) has used; ``check`` and ``check_token``
+say which limit a request would break. ``None`` means no limit. A short-lived token may carry
+limits of its own, which only narrow its key's: both are checked.
 """
 
 from __future__ import annotations
@@ -30,6 +31,34 @@ class Quotas:
     def to_dict(self) -> dict[str, Any]:
         """The limits as JSON."""
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class TokenLimits:
+    """Limits a short-lived token carries on top of its key's."""
+
+    max_duration_seconds: float | None = None
+    max_concurrent_jobs: int | None = None
+    max_credits: float | None = None  # credits the token may spend over its life
+    rate_limit: str | None = None  # submits that compute, e.g. "10/minute" (``limits`` notation)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The limits that are set, as JSON."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any] | None) -> TokenLimits:
+        """Limits from a token's claim (unknown names are ignored)."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in (raw or {}).items() if k in names})
+
+
+@dataclass(frozen=True)
+class TokenUsed:
+    """What a token's jobs hold: those queued or running, and credits spent or reserved."""
+
+    active_jobs: int
+    credits_milli: int
 
 
 @dataclass(frozen=True)
@@ -106,4 +135,29 @@ def _check_monthly(quotas: Quotas, request: Request, used: Used, now: datetime) 
             f"{request.output_seconds / 60:.2f}. It resets at {resets.isoformat()}.",
             quota="monthly_generation_minutes",
             resets_at=resets.isoformat().replace("+00:00", "Z"),
+        )
+
+
+def check_token(limits: TokenLimits, request: Request, used: TokenUsed, price_milli: int) -> None:
+    """Raise the error of the first token limit the request breaks (402 or 429), naming it."""
+    if limits.max_duration_seconds is not None and request.output_seconds > limits.max_duration_seconds:
+        raise QuotaExceeded(
+            f"Token limit max_duration_seconds: {request.output_seconds:g} s asked, this token allows "
+            f"{limits.max_duration_seconds:g} s per request.",
+            field="duration",
+            quota="token.max_duration_seconds",
+        )
+    if limits.max_concurrent_jobs is not None and used.active_jobs >= limits.max_concurrent_jobs:
+        raise RateLimited(
+            f"Token limit max_concurrent_jobs: {limits.max_concurrent_jobs} jobs of this token are "
+            "already queued or running; retry when one finishes.",
+            headers={"Retry-After": "5"},
+            quota="token.max_concurrent_jobs",
+        )
+    cap = limits.max_credits
+    if cap is not None and used.credits_milli + price_milli > round(cap * 1000):
+        raise QuotaExceeded(
+            f"Token limit max_credits: this token may spend {cap:g} credits; {used.credits_milli / 1000:g} "
+            f"are spent or reserved and this request costs {price_milli / 1000:g}.",
+            quota="token.max_credits",
         )

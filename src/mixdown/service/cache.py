@@ -1,17 +1,21 @@
-"""The exact result cache: a deterministic request seen before is answered from its results.
+"""The result cache: a request seen before is answered from its results.
 
-The key is a content hash of the task, its validated parameters, the SHA-256 of every input file
-(not its URL) and the server version. A hit is a new job, complete at once, whose results point
-at the same stored files (a file is deleted only when no unexpired result still points at it),
-with ``metadata.cache = "hit"`` and ``cached_from``; it costs ``cache_hit_credit_fraction`` of the
-price (nothing by default). Hits are per key unless ``cache_shared``.
+The exact cache's key is a content hash of the task, its validated parameters, the SHA-256 of
+every input file (not its URL) and the server version. A hit is a new job, complete at once,
+whose results point at the same stored files (a file is deleted only when no unexpired result
+still points at it), with ``metadata.cache = "hit"`` and ``cached_from``; it costs
+``cache_hit_credit_fraction`` of the price (nothing by default). Hits are per key unless
+``cache_shared``. The similar-prompt cache (``service/similar_cache.py``) answers the same way,
+with ``metadata.cache = "similar"`` and the ``similarity``, when the request asks for it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
@@ -21,6 +25,8 @@ from mixdown import __version__
 from mixdown.errors import ValidationFailed
 from mixdown.ids import new_id
 from mixdown.jobs.states import JobStatus, WebhookEvent
+from mixdown.service.similar_cache import SimilarRequest, candidates, rank
+from mixdown.settings import Settings
 from mixdown.storage import credits
 from mixdown.storage.models import Artifact, Job
 from mixdown.storage.outbox import enqueue_webhook
@@ -29,14 +35,57 @@ from mixdown.tasks.base import TaskSpec
 CACHE_FIELD = "cache"
 
 
-def wants_cache(fields: dict[str, Any]) -> bool:
-    """The request's ``cache`` field: true (default) or false; anything else is a 422."""
+class CacheMode(StrEnum):
+    """What the request's ``cache`` field asks for."""
+
+    OFF = "off"
+    EXACT = "exact"
+    SIMILAR = "similar"  # the exact cache first, then the similar-prompt cache
+
+
+_MODES = {"false": CacheMode.OFF, "0": CacheMode.OFF, "exact": CacheMode.EXACT, "similar": CacheMode.SIMILAR}
+
+
+def cache_mode(fields: dict[str, Any], settings: Settings) -> CacheMode:
+    """The request's ``cache`` field: true (default), false, "exact" or "similar"; else a 422."""
     value = fields.get(CACHE_FIELD, True)
-    if isinstance(value, str) and value.strip().lower() in ("true", "false", "exact", "1", "0"):
-        return value.strip().lower() in ("true", "exact", "1")
+    default = CacheMode.SIMILAR if settings.cache_similar_default else CacheMode.EXACT
     if isinstance(value, bool):
-        return value
-    raise ValidationFailed("cache must be true or false", field=CACHE_FIELD)
+        mode = default if value else CacheMode.OFF
+    elif isinstance(value, str) and value.strip().lower() in (*_MODES, "true", "1"):
+        mode = _MODES.get(value.strip().lower(), default)
+    else:
+        raise ValidationFailed('cache must be true, false, "exact" or "similar"', field=CACHE_FIELD)
+    return mode if settings.cache_enabled else CacheMode.OFF
+
+
+@dataclass(frozen=True)
+class Hit:
+    """The job whose results answer a request, how it was found, and how close its prompt is."""
+
+    job: Job
+    kind: str  # "hit" (exact) or "similar"
+    similarity: float | None = None
+
+
+def lookup(
+    session: Session, job: Job, similar: SimilarRequest | None, *, settings: Settings, now: datetime
+) -> Hit | None:
+    """An exact hit for ``job``, else (when ``similar`` is given) the most similar prompt's job."""
+    shared = settings.cache_shared
+    if job.cache_key is not None:
+        exact = find_hit(session, job.cache_key, job.key_id, shared=shared)
+        if exact is not None:
+            return Hit(exact, "hit")
+    if similar is None:
+        return None
+    since = now - timedelta(days=settings.retention_days)
+    rows = session.execute(candidates(similar, job.key_id, shared=shared, since=since)).all()
+    for job_id, similarity in rank(similar, rows, settings.cache_similar_threshold):
+        found = session.get_one(Job, job_id)
+        if _intact(session, found):
+            return Hit(found, "similar", round(min(similarity, 1.0), 4))
+    return None
 
 
 def cache_key(spec: TaskSpec, params: Any, inputs_raw: dict[str, Any]) -> str | None:
@@ -55,16 +104,23 @@ def find_hit(session: Session, key: str, key_id: str, *, shared: bool) -> Job | 
     if not shared:
         query = query.where(Job.key_id == key_id)
     for job in session.scalars(query.order_by(Job.finished_at.desc()).limit(5)):
-        results = _results(session, job.id)
-        if results and not any(a.expired for a in results):
+        if _intact(session, job):
             return job
     return None
 
 
+def _intact(session: Session, job: Job) -> bool:
+    """Whether the job has results and none has expired."""
+    results = _results(session, job.id)
+    return bool(results) and not any(a.expired for a in results)
+
+
 def answer_from_cache(
-    session: Session, job: Job, hit: Job, *, now: datetime, fraction: float, charge: bool, base_url: str
+    session: Session, job: Job, hit: Hit, *, now: datetime, fraction: float, charge: bool, base_url: str
 ) -> None:
     """Add ``job`` complete at once with ``hit``'s results, charging ``fraction`` of its price."""
+    if hit.kind == "similar":
+        job.cache_key = None  # its results are another prompt's: never an exact answer for its own
     price = round(job.credit_estimate_milli * fraction)
     job.credit_estimate_milli = job.credit_reserved_milli = job.credit_charged_milli = price
     if charge and price:
@@ -76,21 +132,23 @@ def answer_from_cache(
     enqueue_webhook(session, job, WebhookEvent.COMPLETE, now=now, base_url=base_url)
 
 
-def complete_from(session: Session, job: Job, hit: Job, now: datetime) -> None:
+def complete_from(session: Session, job: Job, hit: Hit, now: datetime) -> None:
     """Make ``job`` (not yet added) a completed copy of ``hit``'s results."""
     job.status = JobStatus.COMPLETE.value
     job.progress = 1.0
     job.started_at = job.finished_at = now
     job.run_seconds = 0.0
-    origin = (hit.job_metadata or {}).get("cached_from", hit.id)
+    source = hit.job.job_metadata or {}
     # The new job's own metadata (a vendor layer's conversion type, title...) stays on top.
     job.job_metadata = {
-        **(hit.job_metadata or {}),
+        **{k: v for k, v in source.items() if k != "similarity"},
         **(job.job_metadata or {}),
-        "cache": "hit",
-        "cached_from": origin,
+        "cache": hit.kind,
+        "cached_from": source.get("cached_from", hit.job.id),
     }
-    for result in _results(session, hit.id):
+    if hit.similarity is not None:
+        job.job_metadata["similarity"] = hit.similarity
+    for result in _results(session, hit.job.id):
         session.add(_copy(result, job, now))
 
 

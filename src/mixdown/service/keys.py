@@ -15,7 +15,7 @@ from sqlalchemy import select
 from mixdown.errors import Forbidden, NotFound, Unauthorized
 from mixdown.ids import new_id
 from mixdown.jobs.cost import to_milli
-from mixdown.service.tokens import TokenService, looks_like_jwt
+from mixdown.service.tokens import TokenClaims, TokenService, looks_like_jwt
 from mixdown.storage import credits
 from mixdown.storage.db import Database
 from mixdown.storage.models import ApiKey
@@ -35,6 +35,7 @@ class Caller:
     key_id: str
     name: str
     scopes: frozenset[str] | None = None
+    token: TokenClaims | None = None  # the short-lived token that authenticated, with its limits
 
     def require(self, scope: str) -> None:
         """403 unless the credentials allow ``scope`` (a token without it)."""
@@ -45,6 +46,11 @@ class Caller:
     def is_token(self) -> bool:
         """Whether a short-lived token (not the key) authenticated the request."""
         return self.scopes is not None
+
+    @property
+    def token_id(self) -> str | None:
+        """The token's id (``jti``) when a token authenticated the request."""
+        return self.token.token_id if self.token is not None else None
 
 
 def create_key(db: Database, *, name: str, credits_amount: float, now: datetime) -> tuple[ApiKey, str]:
@@ -125,7 +131,7 @@ class KeyAuthenticator:
         if self.tokens is not None and looks_like_jwt(presented):
             claims = self.tokens.verify(presented)
             caller = self._cached(f"id:{claims.key_id}", lambda: self._lookup_id(claims.key_id))
-            return replace(caller, scopes=claims.scopes)
+            return replace(caller, scopes=claims.scopes, token=claims)
         digest = hash_key(presented)
         return self._cached(digest, lambda: self._lookup(digest))
 

@@ -5,13 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from mixdown.errors import NotFound, ValidationFailed
-from mixdown.jobs.quotas import Quotas, Request, Used, check, month_end, month_start
+from mixdown.jobs.quotas import (
+    Quotas,
+    Request,
+    TokenLimits,
+    TokenUsed,
+    Used,
+    check,
+    check_token,
+    month_end,
+    month_start,
+)
 from mixdown.jobs.states import ACTIVE_STATES, JobStatus, TaskCategory
 from mixdown.service.container import Services
+from mixdown.service.keys import Caller
+from mixdown.service.tokens import TokenClaims
 from mixdown.storage.db import Database
 from mixdown.storage.models import ApiKey, Job
 from mixdown.tasks.base import TaskInputs, TaskSpec
@@ -27,20 +39,34 @@ def plan_quotas(services: Services, key: ApiKey) -> tuple[str, Quotas]:
 
 
 def check_quotas(
-    services: Services, session: Session, spec: TaskSpec, params: Any, inputs: TaskInputs, key_id: str
+    services: Services,
+    session: Session,
+    spec: TaskSpec,
+    params: Any,
+    inputs: TaskInputs,
+    caller: Caller,
+    *,
+    price_milli: int = 0,
 ) -> None:
-    """Refuse a submit that breaks one of the key's quotas (raises; nothing is charged)."""
-    key = session.get_one(ApiKey, key_id)
-    _, quotas = plan_quotas(services, key)
-    if quotas == Quotas():
-        return
-    now = services.clock.now()
+    """Refuse a submit that breaks one of the key's quotas or its token's limits (raises; nothing
+    is charged)."""
     generation = spec.category is TaskCategory.GENERATION
     request = Request(
         generation=generation,
         output_seconds=_output_seconds(spec, params, inputs) if generation else 0.0,
         input_bytes=sum(a.size_bytes for a in inputs.audio.values()),
     )
+    _check_key(services, session, request, caller.key_id)
+    if caller.token is not None:
+        _check_token(services, session, request, caller.token, price_milli)
+
+
+def _check_key(services: Services, session: Session, request: Request, key_id: str) -> None:
+    key = session.get_one(ApiKey, key_id)
+    _, quotas = plan_quotas(services, key)
+    if quotas == Quotas():
+        return
+    now = services.clock.now()
     used = Used(
         active_jobs=_active_jobs(session, key_id),
         generation_seconds_this_month=(
@@ -48,6 +74,34 @@ def check_quotas(
         ),
     )
     check(quotas, request, used, now)
+
+
+def _check_token(
+    services: Services, session: Session, request: Request, token: TokenClaims, price_milli: int
+) -> None:
+    if token.limits == TokenLimits():
+        return
+    active = [s.value for s in ACTIVE_STATES]
+    running = case((Job.status.in_(active), 1), else_=0)
+    held = case((Job.status.in_(active), Job.credit_reserved_milli), else_=Job.credit_charged_milli)
+    jobs, milli = session.execute(
+        select(func.sum(running), func.sum(held)).where(Job.token_id == token.token_id)
+    ).one()
+    check_token(token.limits, request, TokenUsed(int(jobs or 0), int(milli or 0)), price_milli)
+    services.tokens.count_submit(token)
+
+
+def token_limits_fit(services: Services, key_id: str, limits: TokenLimits) -> None:
+    """422 naming the limit when a token would allow more than its key's plan does."""
+    with services.db.read() as session:
+        _, quotas = plan_quotas(services, session.get_one(ApiKey, key_id))
+    for name in ("max_duration_seconds", "max_concurrent_jobs"):
+        mine, keys = getattr(limits, name), getattr(quotas, name)
+        if mine is not None and keys is not None and mine > keys:
+            raise ValidationFailed(
+                f"limits.{name}: the key allows at most {keys:g}; a token may only narrow it",
+                field=f"limits.{name}",
+            )
 
 
 def quota_view(services: Services, key_id: str) -> dict[str, Any]:
@@ -115,7 +169,7 @@ def _month_seconds(services: Services, session: Session, key_id: str, now: datet
     )
     total = 0.0
     for task, raw, meta in rows:
-        if task not in services.registry or (meta or {}).get("cache") == "hit":
+        if task not in services.registry or (meta or {}).get("cache") in ("hit", "similar"):
             continue
         spec = services.registry.get(task)
         total += _output_seconds(spec, spec.params_model.model_validate(raw), TaskInputs())

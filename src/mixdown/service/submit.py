@@ -19,11 +19,12 @@ from mixdown.ids import new_id
 from mixdown.jobs.cost import from_milli, to_milli
 from mixdown.jobs.states import ACTIVE_STATES, DEFAULT_WEBHOOK_EVENTS, JobStatus, TaskCategory, WebhookEvent
 from mixdown.net.ssrf import AddressPolicy
-from mixdown.service.cache import answer_from_cache, cache_key, find_hit, wants_cache
+from mixdown.service.cache import CacheMode, answer_from_cache, cache_key, cache_mode, lookup
 from mixdown.service.container import Services
 from mixdown.service.inputs import AudioSource, Upload, pick_sources, store_audio
 from mixdown.service.keys import Caller
 from mixdown.service.quotas import check_quotas
+from mixdown.service.similar_cache import remember, similar_request
 from mixdown.service.views import iso
 from mixdown.storage import credits
 from mixdown.storage.models import Artifact, IdempotencyRecord, Job
@@ -144,7 +145,7 @@ class Submitter:
             if replay is not None:
                 return replay
         params = parse_params(spec, req.fields)
-        use_cache = wants_cache(req.fields) and self.s.settings.cache_enabled
+        mode = cache_mode(req.fields, self.s.settings)
         self.s.content.check(params)
         webhook = parse_webhook(req.fields, self.policy)
         if spec.category is TaskCategory.CONVERSION:
@@ -154,7 +155,7 @@ class Submitter:
             spec.check_params(params, inputs)
         except ValidationError as exc:
             raise validation_error(exc) from None
-        return self._create(caller, req, spec, params, inputs_raw, inputs, webhook, digest, use_cache)
+        return self._create(caller, req, spec, params, inputs_raw, inputs, webhook, digest, mode)
 
     def _inputs(
         self, caller: Caller, spec: TaskSpec, sources: dict[str, AudioSource]
@@ -234,17 +235,24 @@ class Submitter:
         inputs: TaskInputs,
         webhook: tuple[str | None, str | None, list[str]],
         digest: str,
-        use_cache: bool = False,
+        mode: CacheMode = CacheMode.OFF,
     ) -> Submitted:
         now = self.s.clock.now()
         estimate = to_milli(spec.credits(params, inputs))
         job = self._job_row(caller, req, spec, params, inputs_raw, inputs, webhook, estimate, now)
         job.cache_key = cache_key(spec, params, inputs_raw)
+        # Embedded before the write transaction: the model must not hold the database lock.
+        similar = similar_request(spec, params, inputs_raw) if mode is CacheMode.SIMILAR else None
         try:
             with self.s.db.write() as session:
-                hit = self._hit(session, caller, job) if use_cache else None
+                hit = None
+                if mode is not CacheMode.OFF:
+                    hit = lookup(session, job, similar, settings=self.s.settings, now=now)
                 if hit is None:  # a hit computes nothing: quotas and the parallel cap do not apply
-                    check_quotas(self.s, session, spec, params, inputs, caller.key_id)
+                    remember(job, similar)
+                    check_quotas(
+                        self.s, session, spec, params, inputs, caller, price_milli=job.credit_estimate_milli
+                    )
                     self._debit_and_cap(session, caller, spec, job, now)
                     session.add(job)
                 else:
@@ -279,11 +287,6 @@ class Submitter:
         if job.status == JobStatus.QUEUED.value:
             self.s.queue.submit(job.id)
         return Submitted(202, body)
-
-    def _hit(self, session: Session, caller: Caller, job: Job) -> Job | None:
-        if job.cache_key is None:
-            return None
-        return find_hit(session, job.cache_key, caller.key_id, shared=self.s.settings.cache_shared)
 
     def _job_row(
         self,
@@ -323,6 +326,7 @@ class Submitter:
             webhook_events=events,
             idempotency_key=req.idempotency_key,
             api_shape=req.api_shape,
+            token_id=caller.token_id,
         )
 
     def _debit_and_cap(

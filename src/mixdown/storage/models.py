@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -75,6 +87,8 @@ class Job(Base):
         Index("ix_jobs_key_created", "key_id", "created_at"),
         Index("ix_jobs_lease", "status", "lease_expires_at"),
         Index("ix_jobs_cache", "cache_key", "status"),
+        Index("ix_jobs_similar", "similar_key", "status"),
+        Index("ix_jobs_token", "token_id"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -113,6 +127,12 @@ class Job(Base):
     api_shape: Mapped[str] = mapped_column(String(16), default="native", server_default="native")
     # Content hash of a deterministic request (service/cache.py); equal keys give equal results.
     cache_key: Mapped[str | None] = mapped_column(String(64))
+    # The similar-prompt cache (service/similar_cache.py): a hash of everything but the prompt and
+    # seed, and the prompt's unit embedding (float32 bytes; deferred: only that cache reads it).
+    similar_key: Mapped[str | None] = mapped_column(String(64))
+    prompt_embedding: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    # The short-lived token that submitted the job (its ``jti``), for the token's own limits.
+    token_id: Mapped[str | None] = mapped_column(String(32))
 
 
 class Artifact(Base):

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from mixdown.errors import MixdownError, PayloadTooLarge, QuotaExceeded, RateLimited
-from mixdown.jobs.quotas import Quotas, Request, Used, check, month_end
+from mixdown.jobs.quotas import Quotas, Request, TokenLimits, TokenUsed, Used, check, check_token, month_end
 
 NOW = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
 PLAN = Quotas(
@@ -53,3 +53,33 @@ def test_monthly_refusal_says_when_it_resets() -> None:
 def test_key_overrides_sit_on_top_of_the_plan() -> None:
     merged = PLAN.merged({"max_duration_seconds": 300, "unknown": 1})
     assert merged.max_duration_seconds == 300 and merged.max_concurrent_jobs == 2
+
+
+TOKEN = TokenLimits(max_duration_seconds=10, max_concurrent_jobs=1, max_credits=2.0)
+
+
+@pytest.mark.parametrize(
+    ("request_", "used", "price", "error", "quota"),
+    [
+        (generation(10.5), TokenUsed(0, 0), 0, QuotaExceeded, "token.max_duration_seconds"),
+        (generation(10), TokenUsed(1, 0), 0, RateLimited, "token.max_concurrent_jobs"),
+        (generation(10), TokenUsed(0, 1500), 501, QuotaExceeded, "token.max_credits"),
+    ],
+)
+def test_each_token_limit_refuses_just_over_it(
+    request_: Request, used: TokenUsed, price: int, error: type[MixdownError], quota: str
+) -> None:
+    with pytest.raises(error) as refused:
+        check_token(TOKEN, request_, used, price)
+    assert refused.value.details["quota"] == quota
+
+
+def test_token_limits_pass_at_the_boundary_and_round_trip_as_a_claim() -> None:
+    check_token(TOKEN, generation(10), TokenUsed(0, 1500), 500)
+    check_token(TokenLimits(), generation(10**6), TokenUsed(10**6, 10**12), 10**9)
+    claim = TokenLimits(max_credits=2.0, rate_limit="5/minute").to_dict()
+    assert claim == {"max_credits": 2.0, "rate_limit": "5/minute"}
+    assert TokenLimits.from_dict({**claim, "future": 1}) == TokenLimits(
+        max_credits=2.0, rate_limit="5/minute"
+    )
+    assert TokenLimits.from_dict(None) == TokenLimits()
