@@ -6,7 +6,6 @@ import math
 import os
 import subprocess
 import sys
-import time
 from collections import Counter
 from itertools import pairwise
 
@@ -123,12 +122,10 @@ def test_every_style_composes(style: str) -> None:
     assert score.chords[-1].root == (score.key_tonic + 0) % 12 or score.metadata["key_changes"]
 
 
-def test_long_piece_is_fast_and_develops() -> None:
+def test_long_piece_develops() -> None:
+    # (How fast it composes is bench/bench_generate.py's business: timed tests fail on busy machines.)
     spec = make_spec("techno", 1200.0)
-    started = time.perf_counter()
     score = compose(spec, 9)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 3.0
     assert_exact(score, spec)
     assert len(score.sections) > 10
     by_name: dict[str, set[tuple[int, ...]]] = {}
