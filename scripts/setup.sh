@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
 VENV=${VENV:-.venv}
-EXTRAS=${EXTRAS:-dev,postgres}
+EXTRAS=${EXTRAS:-dev,postgres,cluster}
 
 apt_packages() {
     grep -v '^\s*#' scripts/apt-packages.txt | tr -s ' \n' ' '

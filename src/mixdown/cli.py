@@ -48,6 +48,9 @@ def serve(
     workers: Annotated[
         int | None, typer.Option(help="Worker processes to start and supervise [default: 2].")
     ] = None,
+    no_workers: Annotated[
+        bool, typer.Option("--no-workers", help="API node only (workers run as `mixdown worker`).")
+    ] = False,
 ) -> None:
     """Start the API, apply migrations, and run N supervised worker processes."""
     import uvicorn
@@ -57,13 +60,15 @@ def serve(
     from mixdown.service.container import build_services
     from mixdown.workers.supervisor import Supervisor
 
-    settings = load_settings(host=host, port=port, data_dir=data_dir, workers=workers)
+    settings = load_settings(host=host, port=port, data_dir=data_dir, workers=0 if no_workers else workers)
     # Submit-time checks read Settings() from MIXDOWN_* (as workers do): give them these settings.
     os.environ.update(settings.to_env())
     setup_logging(settings.log_level, json_format=settings.log_json, process="api")
     services = build_services(settings)
     services.db.migrate()
-    supervisor = Supervisor(settings, settings.workers, services.jobs)
+    # With queue=celery, workers are Celery nodes (`mixdown worker`), never embedded.
+    embedded = settings.workers if settings.queue == "local" else 0
+    supervisor = Supervisor(settings, embedded, services.jobs)
     supervisor.start()
     try:
         # Workers stop in the app's shutdown: uvicorn re-raises SIGTERM after it, so code after
@@ -97,10 +102,15 @@ def worker(
     from mixdown.workers.supervisor import Supervisor
 
     settings = load_settings(data_dir=data_dir)
+    queue_list = [q.strip() for q in queues.split(",") if q.strip()] if queues else None
+    if settings.queue == "celery":
+        from mixdown.workers.celery_node import run_node
+
+        run_node(settings, queue_list, concurrency)
+        return
     setup_logging(settings.log_level, json_format=settings.log_json, process="workers")
     services = build_services(settings)
     services.db.migrate()
-    queue_list = [q.strip() for q in queues.split(",")] if queues else None
     supervisor = Supervisor(settings, concurrency, services.jobs, queue_list)
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())

@@ -55,7 +55,24 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = Field(default=2, ge=0, le=64, description="Worker processes started by `mixdown serve`.")
-    queue: Literal["local"] = "local"
+    queue: Literal["local", "celery"] = Field(
+        default="local", description="local: the job table itself; celery: Celery workers on a broker."
+    )
+    # Scale-out (queue=celery, docs/scale-out.md).
+    broker_url: str | None = Field(default=None, description="Celery broker: redis://... or amqp://...")
+    broker_visibility_timeout_seconds: float = Field(
+        default=7200.0,
+        gt=0,
+        description="Redis redelivers an unacked message after this (2x longest job).",
+    )
+    worker_max_tasks_per_child: int = Field(
+        default=200, ge=1, description="A Celery worker process is replaced after this many jobs (leaks)."
+    )
+    requeue_grace_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="A queued job missing from the broker this long is published again.",
+    )
     extra_tasks: list[str] = Field(
         default_factory=list,
         description="Extra task modules to register (each exposes TASK), e.g. a plugin package.",
@@ -158,6 +175,11 @@ class Settings(BaseSettings):
         description="Length of a song made through a vendor API that has no duration field (MusicAPI); "
         "unset: the generate default (30 s, or a length stated in the prompt).",
     )
+
+    # Lyrics (engine "chat"): any OpenAI-compatible chat-completions server, e.g. llama.cpp or vLLM.
+    lyrics_chat_url: str | None = Field(default=None, description="e.g. http://127.0.0.1:8080/v1")
+    lyrics_chat_model: str | None = Field(default=None, description="The model name sent to it.")
+    lyrics_chat_api_key: SecretStr | None = Field(default=None, description="Bearer key, if it needs one.")
 
     # Webhooks.
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)

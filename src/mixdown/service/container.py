@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mixdown.clock import Clock, SystemClock
+from mixdown.engines.lyrics.engines import register_lyrics_engines
 from mixdown.engines.music.engine import music_engines
 from mixdown.engines.registry import EngineRegistry
+from mixdown.engines.separation.engines import register_separation_engines
 from mixdown.net.fetch import HttpUrlFetcher, UrlFetcher
 from mixdown.queue.base import JobQueue
-from mixdown.queue.local import LocalQueue
-from mixdown.queue.wakeup import SocketWakeup
+from mixdown.queue.factory import make_queue
 from mixdown.service.content import ContentFilter
 from mixdown.service.keys import KeyAuthenticator
 from mixdown.service.ratelimit import RateLimits
@@ -92,7 +93,7 @@ def build_services(
         db=db,
         store=store or LocalArtifactStore(settings.artifacts_dir),
         jobs=jobs,
-        queue=LocalQueue(jobs, SocketWakeup(settings.run_dir)),
+        queue=make_queue(settings, jobs),
         registry=registry or load_builtin_registry((*BUILTIN_TASKS, *settings.extra_tasks)),
         clock=clock,
         fetcher=fetcher
@@ -113,5 +114,13 @@ def build_services(
         tmp_dir=tmp_dir,
         records=SqlRecordStore(db, clock),
         streams=FileStreams((settings.data_dir / "streams").resolve()),
-        engines=music_engines(settings.resolved_models_dir),
+        engines=_engines(settings),
     )
+
+
+def _engines(settings: Settings) -> EngineRegistry:
+    """Music engines, plus the lyrics engines (the chat one as configured)."""
+    engines = music_engines(settings.resolved_models_dir)
+    register_lyrics_engines(engines, chat_url=settings.lyrics_chat_url, chat_model=settings.lyrics_chat_model)
+    register_separation_engines(engines, settings.resolved_models_dir)
+    return engines

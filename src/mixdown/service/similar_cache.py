@@ -46,14 +46,9 @@ Embedder = Callable[[str], np.ndarray]
 
 def embed_prompt(prompt: str) -> np.ndarray:
     """The prompt's unit-length all-MiniLM-L6-v2 embedding (loads the model on first use)."""
-    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
-
     from mixdown.engines.text_embedding import embed_one
 
-    # One BLAS thread: one prompt's matrices are tiny, and two threads on a busy two-core machine
-    # took 0.8-2.2 s where one took 0.16-0.20 s (measured).
-    with threadpool_limits(limits=1, user_api="blas"):
-        return embed_one(prompt)
+    return embed_one(prompt)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,11 @@ Building on audio (embedded engine only; ``docs/music-conditioning.md``): ``inpu
 plus ``melody_strength`` conditions the lead on a melody; ``from_hash`` plus ``operation``
 (``extend`` with ``extend_seconds``, ``inpaint`` with ``replace_start``/``replace_end``, ``remix``
 with a new prompt) builds on one of the key's own generations.
+
+Vocals (embedded engine only; ``docs/music-engine.md``, "Vocals"): ``lyrics`` (with ``instrumental``
+false, its default then) are sung by a Festival voice over the composed piece; the sung song is the
+mix, the voice a ``vocals`` stem, word timings are in the metadata. Without a ``duration`` the
+piece is made long enough for the lyrics.
 """
 
 from __future__ import annotations
@@ -29,10 +34,20 @@ from mixdown.engines.music.engine import (
 from mixdown.errors import ValidationFailed
 from mixdown.jobs.cost import CostBasis, CostRule
 from mixdown.jobs.states import TaskCategory
+from mixdown.tasks._sung import (
+    check_lyrics,
+    check_no_voice,
+    fitted_seconds,
+    singable,
+    singing_estimate,
+    vocal_request,
+    with_vocal,
+)
 from mixdown.tasks.base import TaskContext, TaskInputs, TaskParams, TaskSpec, seeded_cacheable
 
 if TYPE_CHECKING:
     from mixdown.engines.music.building import BuildRequest
+    from mixdown.engines.music.sung import VocalRequest
 
 SampleRate = Literal[22050, 32000, 44100, 48000]
 OutputFormat = Literal["wav", "mp3", "flac", "ogg", "opus", "m4a", "aiff"]
@@ -93,6 +108,29 @@ class GenerateParams(TaskParams):
         description="With input_audio: seconds into it where the new music takes over (moved to the "
         "nearest downbeat); default: its end. duration is the length of the new part.",
     )
+    lyrics: str | None = Field(
+        default=None,
+        max_length=5000,
+        description="Words to sing, one lyric line per line, [Verse]/[Chorus]/[Bridge] tags start "
+        "sections; sung when instrumental is false (its default when lyrics are given).",
+    )
+    gender: Literal["female", "male"] | None = Field(
+        default=None,
+        description="With lyrics: a female or male singing voice (default: the prompt's, else female).",
+    )
+    voice_id: str | None = Field(
+        default=None,
+        max_length=100,
+        description="With lyrics: a singing voice id (GET /v1/voices, Festival).",
+    )
+    vocal_level_db: float | None = Field(
+        default=None,
+        ge=-12,
+        le=12,
+        allow_inf_nan=False,
+        description="With lyrics: vocal loudness above the backing's before mastering, dB (default 5; "
+        "the prompt's loud 7, quiet 2).",
+    )
     melody_strength: float = Field(
         default=0.8,
         ge=0,
@@ -108,6 +146,11 @@ class GenerateParams(TaskParams):
         if name is None:
             raise ValueError(f"unknown model {value!r}; use one of {sorted(set(MODEL_ALIASES.values()))}")
         return name
+
+    @field_validator("lyrics")
+    @classmethod
+    def _singable(cls, value: str | None) -> str | None:
+        return singable(value)
 
     @field_validator("params")
     @classmethod
@@ -151,6 +194,25 @@ class GenerateParams(TaskParams):
             )
         if self.continuation_start is not None:
             _check_continuation(self.continuation_start, inputs)
+        if self.lyrics is not None:
+            check_lyrics(self, given)
+        else:
+            check_no_voice(self)
+
+    @property
+    def sung(self) -> bool:
+        """Whether lyrics are given: they are sung (``instrumental: true`` with lyrics is refused)."""
+        return self.lyrics is not None
+
+    def seconds(self) -> float:
+        """The length asked for: ``duration``, or with lyrics and no duration, one that fits them."""
+        if not self.sung or "duration" in self.model_fields_set:
+            return self.duration
+        return fitted_seconds(self)
+
+    def vocal(self) -> VocalRequest:
+        """What to sing (the lyrics, the voice, the prompt's singing words)."""
+        return vocal_request(self)
 
     @model_validator(mode="after")
     def _something_to_generate(self) -> GenerateParams:
@@ -218,13 +280,13 @@ def _check_continuation(start: float, inputs: TaskInputs) -> None:
 def _request(params: GenerateParams) -> GenerationRequest:
     return GenerationRequest(
         prompt=params.prompt,
-        duration=params.duration,
+        duration=params.seconds(),
         sample_rate=params.sample_rate,
         guidance_scale=params.guidance_scale,
         temperature=params.temperature,
         top_k=params.top_k,
         top_p=params.top_p,
-        instrumental=params.instrumental,
+        instrumental=params.instrumental and not params.sung,
         params=params.params,
         tags=tuple(params.tags),
         output_format=params.output_format,
@@ -295,10 +357,13 @@ def run(inputs: TaskInputs, params: GenerateParams, ctx: TaskContext) -> None:
     base_seed = params.seed if params.seed is not None else secrets.randbelow(2**31 - params.num_variations)
     plan, base_seed = engine.resolve(_request(params), ctx, params.from_hash, params.variation, base_seed)
     extra: dict[str, Any] = {}
+    if params.sung:
+        plan = with_vocal(engine, plan, params)
     if "melody" in inputs.audio:
         plan, extra["melody"] = engine.with_melody(plan, inputs.audio["melody"].path, params.melody_strength)
     understood: dict[str, Any] = {}
     hashes: list[str] = []
+    vocals: list[dict[str, Any]] = []
     for index in range(params.num_variations):
 
         def report(fraction: float, i: int = index) -> None:
@@ -306,6 +371,8 @@ def run(inputs: TaskInputs, params: GenerateParams, ctx: TaskContext) -> None:
 
         understood = engine.generate(plan, seed=base_seed + index, variation=index, ctx=ctx, progress=report)
         hashes.append(understood.pop("hash"))
+        if "vocal" in understood:
+            vocals.append(understood.pop("vocal"))
     ctx.set_metadata(
         model=engine.name,
         prompt=params.prompt,
@@ -314,6 +381,7 @@ def run(inputs: TaskInputs, params: GenerateParams, ctx: TaskContext) -> None:
         inference_time=round(time.monotonic() - started, 3),
         **understood,
         **extra,
+        **(vocals[0] if vocals else {}),  # the first variation's; each mix lists its own word_timings
     )
 
 
@@ -330,7 +398,7 @@ def _new_seconds(params: GenerateParams) -> float:
         return params.extend_seconds
     if params.operation == "inpaint" and params.replace_start is not None and params.replace_end is not None:
         return params.replace_end - params.replace_start
-    return params.duration
+    return params.seconds()
 
 
 def _output_seconds(params: GenerateParams, _inputs: TaskInputs) -> float:
@@ -339,7 +407,13 @@ def _output_seconds(params: GenerateParams, _inputs: TaskInputs) -> float:
 
 def _estimate(params: GenerateParams, inputs: TaskInputs) -> float:
     rebuild = 30.0 if params.operation else 0.0  # the original is re-rendered first
-    return 1.0 + (_new_seconds(params) * params.num_variations + rebuild) / 20.0 + inputs.seconds() / 60.0
+    singing = singing_estimate(_new_seconds(params) * params.num_variations) if params.sung else 0.0
+    return (
+        1.0
+        + (_new_seconds(params) * params.num_variations + rebuild) / 20.0
+        + inputs.seconds() / 60.0
+        + singing
+    )
 
 
 TASK = TaskSpec(

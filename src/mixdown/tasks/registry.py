@@ -22,6 +22,11 @@ BUILTIN_TASKS = (
     "mixdown.tasks.transcribe",
     "mixdown.tasks.key_bpm",
     "mixdown.tasks.audio_to_midi",
+    "mixdown.tasks.extract",
+    "mixdown.tasks.voice_change",
+    "mixdown.tasks.cover",
+    "mixdown.tasks.sing",
+    "mixdown.tasks.lyrics",
 )
 
 

@@ -111,5 +111,9 @@ def test_models_and_tags_catalogues(music: Stack) -> None:
     models = {m["name"]: m for m in music.client.get("/v1/models").json()["models"]}
     assert models["mixdown-composer"]["available"] and models["mixdown-composer"]["default"]
     assert models["musicgen"]["available"] is False and models["musicgen"]["reason"]
+    assert models["lyrics-embedded"]["available"]
+    assert (
+        models["lyrics-chat"]["available"] is False and "LYRICS_CHAT_URL" in models["lyrics-chat"]["reason"]
+    )
     tags = music.client.get("/v1/tags").json()
     assert len(tags["tags"]) >= 40 and any(t["incompatible_with"] for t in tags["tags"])

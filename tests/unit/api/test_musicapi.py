@@ -117,6 +117,28 @@ def test_custom_mode_prompt_from_tags_title_or_lyrics() -> None:
     assert empty.value.field == "gpt_description_prompt"
 
 
+def test_custom_mode_lyrics_are_sung_by_the_vocal_gender() -> None:
+    lyrics = "[Verse]\nCity lights"
+    body = {"custom_mode": True, "prompt": lyrics, "tags": "synthwave", "vocal_gender": "f"}
+    submit = _submit(body)
+    assert submit.fields["lyrics"] == lyrics and submit.fields["instrumental"] is False
+    assert submit.fields["gender"] == "female" and submit.fields["prompt"] == "synthwave"
+    assert "notice" not in submit.metadata["musicapi"] and submit.metadata["musicapi"]["lyrics"] == lyrics
+    instrumental = _submit({**body, "make_instrumental": True})
+    assert "lyrics" not in instrumental.fields and instrumental.fields["instrumental"] is True
+    assert "notice" not in instrumental.metadata["musicapi"]  # asked for an instrumental: nothing missing
+    short = _submit(body, seconds=3.0)  # a configured song length too short for a line
+    assert "lyrics" not in short.fields and short.fields["instrumental"] is True
+    assert short.metadata["musicapi"]["notice"].startswith("this server's song length (3 s) is too short")
+    assert _submit({**body, "duration": 3}).fields["lyrics"] == lyrics  # asked for: the native 422 says
+    with pytest.raises(ValidationFailed) as bad:
+        _submit({**body, "vocal_gender": "x"})
+    assert bad.value.field == "vocal_gender"
+    create = parse(CreateRequest, body)
+    assert rename_field(ValidationFailed("lyrics: no words", field="lyrics"), create).field == "prompt"
+    assert rename_field(ValidationFailed("gender: x", field="gender"), create).field == "vocal_gender"
+
+
 def test_extend_continues_the_clip_and_inherits_its_song() -> None:
     source = _clip(info={"title": "Sunrise", "tags": "lofi", "lyrics": "la"})
     submit = _submit(

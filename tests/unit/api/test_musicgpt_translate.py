@@ -104,13 +104,14 @@ def test_sound_generator_audio_length_is_duration() -> None:
     assert call.fields == {"prompt": "distant thunder", "duration": "4", "output_format": "mp3"}
 
 
-def test_music_ai_makes_two_songs_with_a_vocal_line_and_keeps_title_and_lyrics() -> None:
+def test_music_ai_sings_the_lyrics_in_two_songs_and_keeps_title_and_lyrics() -> None:
     call = tr.music_ai(
         request(
             prompt="A dreamy synthwave night drive",
             music_style="Synthwave",
             lyrics="[Verse] neon lights",
             title="Night Drive",
+            gender="m",
             model="v7-pro",
             output_length=20,
             voice_id="Drake",
@@ -121,6 +122,8 @@ def test_music_ai_makes_two_songs_with_a_vocal_line_and_keeps_title_and_lyrics()
     )
     assert call.fields == {
         "prompt": "A dreamy synthwave night drive. Synthwave",
+        "lyrics": "[Verse] neon lights",
+        "gender": "male",
         "instrumental": False,
         "duration": 20,
         "num_variations": 2,
@@ -134,7 +137,33 @@ def test_music_ai_makes_two_songs_with_a_vocal_line_and_keeps_title_and_lyrics()
         "lyrics": "[Verse] neon lights",
         "music_style": "Synthwave",
     }
-    assert [w.split(":")[0] for w in call.warnings] == ["lyrics", "voice_id"]
+    assert [w.split(":")[0] for w in call.warnings] == ["voice_id"]
+
+
+def test_music_ai_lyrics_of_an_instrumental_are_kept_not_sung() -> None:
+    call = tr.music_ai(request(prompt="lofi", lyrics="la la", gender="f", make_instrumental=1))
+    assert "lyrics" not in call.fields and "gender" not in call.fields and call.fields["instrumental"] is True
+    assert call.vendor["lyrics"] == "la la" and call.warnings == (
+        tr.INSTRUMENTAL_NOT_SUNG,
+        "gender: no lyrics are sung, so no voice is chosen",
+    )
+    with pytest.raises(ValidationFailed) as bad:
+        tr.music_ai(request(prompt="lofi", lyrics="la la", gender="robot"))
+    assert bad.value.field == "gender"
+
+
+@pytest.mark.parametrize(
+    ("translator", "fields"),
+    [
+        (tr.extend, {"audio_url": "https://x.test/s.mp3", "extend_after": 3}),
+        (tr.inpaint, {"audio_url": OWN, "replace_start_at": 1, "replace_end_at": 2}),
+        (tr.remix, {"audio_url": OWN}),
+    ],
+)
+def test_lyrics_on_existing_pieces_are_not_sung(translator: Any, fields: dict[str, Any]) -> None:
+    call = translator(request({"res_abcdef12": "h1"}, prompt="x", lyrics="la la", **fields))
+    assert "lyrics" not in call.fields and tr.NOT_SUNG in call.warnings
+    assert call.vendor["lyrics"] == "la la"
 
 
 def test_music_ai_instrumental_native_model_and_missing_prompt() -> None:
@@ -260,7 +289,7 @@ def test_native_task_lookup_happens_against_the_registry_given() -> None:
     assert extraction.task_in({"stems", "extraction"}) == "stems"
     with pytest.raises(CapabilityMissing) as err:
         extraction.task_in({"convert"})
-    assert err.value.status_code == 501 and err.value.details["native_task"] == "separate"
+    assert err.value.status_code == 501 and err.value.details["native_task"] == "extract"
     assert "Stem extraction" in err.value.message
     with pytest.raises(CapabilityMissing):
         LYRICS.task_in(set())

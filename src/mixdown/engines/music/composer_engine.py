@@ -14,7 +14,7 @@ job for an estimator's mistake would refuse good music).
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from mixdown.engines.music.produce.loudness import LevelMeter
     from mixdown.engines.music.produce.master import MasterGains
     from mixdown.engines.music.quality import MusicReading
+    from mixdown.engines.music.sung import VocalRequest
 
 RECORD_NAMESPACE = "music"
 MAX_REGENERATIONS = 2
@@ -49,6 +50,7 @@ class ComposerPlan:
     stems: bool
     stream: bool
     soundfont: str | None
+    vocal: VocalRequest | None = None  # lyrics to sing (docs/music-engine.md, "Vocals")
 
 
 @dataclass
@@ -60,6 +62,7 @@ class Attempt:
     report: dict[str, Any]
     seed: int = 0  # the seed it was composed with (the base seed plus any regeneration stride)
     gains: MasterGains | None = None  # the master gains of its mix
+    vocal: dict[str, Any] | None = None  # what was sung (``sung.vocal_metadata``)
 
 
 class ComposerEngine:
@@ -79,8 +82,17 @@ class ComposerEngine:
             if record is None:
                 raise NotFound(f"No generation with hash {from_hash!r} for this key.", field="from_hash")
             spec = MusicSpec.from_dict(record["spec"])
-            return self._plan(spec, request), int(record["seed"]) if variation == "exact" else seed
+            plan = self.with_vocal(self._plan(spec, request), _recorded_vocal(record))
+            return plan, int(record["seed"]) if variation == "exact" else seed
         return self._plan(understand_request(request, seed), request), seed
+
+    def with_vocal(self, plan: ComposerPlan, vocal: VocalRequest | None) -> ComposerPlan:
+        """The plan with lyrics to sing (``None``: as it is)."""
+        if vocal is None:
+            return plan
+        if plan.stream:
+            raise TaskError("A sung generation is not streamed: ask again without stream.")
+        return replace(plan, vocal=vocal)
 
     def with_melody(
         self, plan: ComposerPlan, melody_audio: Path, strength: float
@@ -98,7 +110,7 @@ class ComposerEngine:
     ) -> dict[str, Any]:
         """Compose, produce and check one variation, then write mix, stems and MIDI."""
         spec = plan.spec
-        digest = spec.hash(seed)
+        digest = generation_hash(plan, seed)
         meta: dict[str, Any] = {"seed": seed, "hash": digest, "variation": variation}
         folder = Path(tempfile.mkdtemp(prefix=f"v{variation}-", dir=ctx.work_dir))
         if plan.stream:
@@ -106,9 +118,13 @@ class ComposerEngine:
         else:
             attempt = self._checked(plan, seed, folder, progress)
         self._deliver(ctx, plan, attempt, meta, variation)
-        ctx.remember(RECORD_NAMESPACE, digest, generation_record(spec, seed, attempt))
+        record = generation_record(spec, seed, attempt)
+        if plan.vocal is not None:
+            record["vocal"] = plan.vocal.to_dict()
+        ctx.remember(RECORD_NAMESPACE, digest, record)
         progress(1.0)
-        return {**understood(spec, attempt.score), "hash": digest}
+        sung = {"vocal": attempt.vocal} if attempt.vocal is not None else {}
+        return {**understood(spec, attempt.score), "hash": digest, **sung}
 
     def _checked(self, plan: ComposerPlan, seed: int, folder: Path, progress: Progress) -> Attempt:
         sound: Attempt | None = None
@@ -129,6 +145,8 @@ class ComposerEngine:
         from mixdown.engines.music.compose import compose
         from mixdown.engines.music.produce import produce_to_files
 
+        if plan.vocal is not None:
+            return self._sung_attempt(plan, plan.vocal, seed, folder, progress)
         score = compose(plan.spec, seed)
         progress(0.1)
         from mixdown.engines.music.quality import read_music
@@ -144,6 +162,31 @@ class ComposerEngine:
         progress(0.8)
         report = _report(files.mix_audio(), plan.spec, score, levels=files.levels, reading=files.analysis)
         return Attempt(score, files, report, seed, files.gains)
+
+    def _sung_attempt(
+        self, plan: ComposerPlan, vocal: VocalRequest, seed: int, folder: Path, progress: Progress
+    ) -> Attempt:
+        """Compose, render the backing, sing the lyrics, master the sum (see ``sung``)."""
+        from mixdown.engines.music.compose import compose
+        from mixdown.engines.music.sung import sing_piece, vocal_metadata
+
+        score = compose(plan.spec, seed)
+        progress(0.1)
+        rate = plan.spec.sample_rate
+        piece = sing_piece(
+            score,
+            vocal,
+            sample_rate=rate,
+            soundfont=plan.soundfont,
+            seed=seed,
+            folder=folder,
+            progress=progress,
+        )
+        files = piece.files
+        report = _report(
+            files.mix_audio(), plan.spec, piece.score, levels=files.levels, reading=files.analysis
+        )
+        return Attempt(piece.score, files, report, seed, files.gains, vocal_metadata(piece, vocal))
 
     def _streamed(
         self, plan: ComposerPlan, seed: int, ctx: TaskContext, folder: Path, progress: Progress
@@ -193,7 +236,8 @@ class ComposerEngine:
         audio_meta = {"duration": frames / rate, "sample_rate": rate, "channels": 2}
         mix = ctx.work_dir / f"v{variation}-mix.{fmt}"
         export(attempt.files.mix_audio(), mix, format=fmt, sample_rate=rate)
-        ctx.add_result(mix, kind="audio", format=fmt, **audio_meta, **meta, quality=attempt.report)
+        sung = {"word_timings": attempt.vocal["word_timings"]} if attempt.vocal is not None else {}
+        ctx.add_result(mix, kind="audio", format=fmt, **audio_meta, **meta, **sung, quality=attempt.report)
         if not plan.stems:
             return
         for stem, audio in attempt.files.stem_audio().items():
@@ -216,6 +260,20 @@ class _StreamedFiles:
 
     def mix_audio(self) -> Path:
         return self.mix
+
+
+def generation_hash(plan: ComposerPlan, seed: int) -> str:
+    """The generation's hash: the spec's and the seed's, plus the lyrics and voice when sung."""
+    digest = plan.spec.hash(seed)
+    return digest if plan.vocal is None else plan.vocal.hashed_with(digest)
+
+
+def _recorded_vocal(record: dict[str, Any]) -> VocalRequest | None:
+    if not record.get("vocal"):
+        return None
+    from mixdown.engines.music.sung import VocalRequest
+
+    return VocalRequest.from_dict(record["vocal"])
 
 
 def generation_record(spec: MusicSpec, seed: int, attempt: Attempt) -> dict[str, Any]:

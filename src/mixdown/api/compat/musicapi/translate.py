@@ -8,8 +8,10 @@
 - ``concat_music``: ``convert`` of the clip (a mixdown extension already holds the whole song).
 - ``cover_upload_music``, ``persona_music``: 501 (no native cover of outside audio, no personas).
 
-Lyrics are kept and shown, not sung: the composer has no singing voice, so every song is
-instrumental and says so in its ``notice``.
+Lyrics (``prompt`` in custom mode) of a new song are sung unless ``make_instrumental`` is true:
+native ``lyrics`` with ``instrumental: false``, ``vocal_gender`` (``f``/``m``) the voice. Songs
+that are not sung (no lyrics given, or an extension or cover: those build on the clip's score)
+are instrumental and say so in their ``notice``.
 """
 
 from __future__ import annotations
@@ -28,9 +30,14 @@ SHAPE = "musicapi"
 SONGS_PER_TASK = 2
 NATIVE_PROMPT_LIMIT = 3000
 NOT_SUNG = (
-    "mixdown-composer has no singing voice yet: this song is instrumental "
-    "(lyrics are kept in 'lyrics' but not sung; vocal_gender does not apply)."
+    "mixdown sings the lyrics of new songs only (custom_mode with lyrics in 'prompt'): this song is "
+    "instrumental (any lyrics are kept in 'lyrics' but not sung; vocal_gender does not apply)."
 )
+TOO_SHORT = (
+    "this server's song length ({seconds:g} s) is too short to sing a line: this song is instrumental "
+    "(lyrics are kept in 'lyrics' but not sung)."
+)
+VOCAL_GENDERS = {"f": "female", "female": "female", "m": "male", "male": "male"}
 ClipLookup = Callable[[str, str], Clip]  # (clip id, field) -> the caller's clip (404 otherwise)
 
 # Native field -> MusicAPI field, so errors name what the client sent.
@@ -42,6 +49,7 @@ RENAMES: dict[TaskType, dict[str, str]] = {
     },
     TaskType.COVER: {"from_hash": "continue_clip_id", "prompt": "tags"},
     TaskType.CONCAT: {"input_audio": "continue_clip_id"},
+    TaskType.CREATE: {"lyrics": "prompt", "gender": "vocal_gender"},
 }
 RENAMES[TaskType.EXTEND_UPLOAD] = RENAMES[TaskType.EXTEND]
 
@@ -74,7 +82,10 @@ def to_submit(
 
 def rename_field(error: MixdownError, req: CreateRequest) -> MixdownError:
     """``error`` naming the MusicAPI field instead of the native one."""
-    names = RENAMES.get(req.task_type) or {"prompt": "tags" if req.custom_mode else "gpt_description_prompt"}
+    names = {
+        "prompt": "tags" if req.custom_mode else "gpt_description_prompt",
+        **RENAMES.get(req.task_type, {}),
+    }
     vendor = {"model": "mv", **names}.get(error.field or "")
     if vendor and error.field:
         error.message = error.message.replace(f"{error.field}:", f"{vendor}:", 1)
@@ -87,7 +98,11 @@ def _translate(
 ) -> tuple[str, dict[str, Any], dict[str, Any]]:
     kind = req.task_type
     if kind is TaskType.CREATE:
-        return "generate", _create(req, song_seconds), _info(req)
+        fields = _create(req, song_seconds)
+        info = _info(req, sung="lyrics" in fields)
+        if req.lyrics() and not req.make_instrumental and "lyrics" not in fields:
+            info["notice"] = TOO_SHORT.format(seconds=fields["duration"])
+        return "generate", fields, info
     if kind in (TaskType.PERSONA, TaskType.COVER_UPLOAD):
         raise not_available(_MISSING[kind])
     source = clip(_required_clip(req), "continue_clip_id")
@@ -131,7 +146,30 @@ def _create(req: CreateRequest, song_seconds: float | None) -> dict[str, Any]:
     if not prompt:
         field = "prompt" if req.custom_mode else "gpt_description_prompt"
         raise ValidationFailed(f"{field}: description is required.", field=field)
-    return {"prompt": prompt, "model": native_model(req.mv), **_song_fields(req, song_seconds)}
+    fields = {"prompt": prompt, "model": native_model(req.mv), **_song_fields(req, song_seconds)}
+    if req.lyrics() and not req.make_instrumental and _long_enough(req.duration, song_seconds):
+        _sung(req, fields)
+    return fields
+
+
+def _long_enough(asked: float | None, song_seconds: float | None) -> bool:
+    """Whether a sung song fits: an asked ``duration`` is the native task's to check (422)."""
+    from mixdown.engines.music.sung import MIN_SECONDS
+
+    return bool(asked) or song_seconds is None or song_seconds >= MIN_SECONDS
+
+
+def _sung(req: CreateRequest, fields: dict[str, Any]) -> None:
+    """Sing the lyrics: native ``lyrics``, ``instrumental: false``, the voice from ``vocal_gender``.
+
+    Without ``duration`` (or a configured song length) the native task fits the piece to them.
+    """
+    fields.update(lyrics=req.lyrics(), instrumental=False)
+    gender = (req.vocal_gender or "").strip().lower()
+    if gender in VOCAL_GENDERS:
+        fields["gender"] = VOCAL_GENDERS[gender]
+    elif gender:
+        raise ValidationFailed("vocal_gender: must be 'f' or 'm'.", field="vocal_gender")
 
 
 def _extend(req: CreateRequest, source: Clip, song_seconds: float | None) -> dict[str, Any]:
@@ -177,7 +215,9 @@ def style_prompt(req: CreateRequest, *, lyrics: bool = True) -> str:
     return text[:NATIVE_PROMPT_LIMIT]
 
 
-def _info(req: CreateRequest, source: Clip | None = None, *, songs: int = SONGS_PER_TASK) -> dict[str, Any]:
+def _info(
+    req: CreateRequest, source: Clip | None = None, *, songs: int = SONGS_PER_TASK, sung: bool = False
+) -> dict[str, Any]:
     """What the views show later: the request's own fields (the native job does not keep them)."""
     inherited = source.info if source is not None else {}
     info: dict[str, Any] = {
@@ -192,7 +232,7 @@ def _info(req: CreateRequest, source: Clip | None = None, *, songs: int = SONGS_
     }
     if source is not None:
         info.update(source_clip_id=source.id, continue_at=req.continue_at)
-    if not req.make_instrumental or inherited.get("notice"):
+    if not sung and (not req.make_instrumental or inherited.get("notice")):
         info["notice"] = NOT_SUNG
     return info
 

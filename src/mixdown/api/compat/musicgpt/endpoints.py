@@ -87,14 +87,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint(
         path="Extraction",
         conversion_type=T.EXTRACTION,
-        tasks=("separate", "stems", "extraction"),
+        tasks=("extract", "separate", "stems", "extraction"),
         capability="Stem extraction (source separation)",
         translate=tr.extraction,
     ),
     Endpoint(
         path="VoiceChanger",
         conversion_type=T.VOICE_CONVERSION,
-        tasks=("voice-changer", "voice-conversion"),
+        tasks=("voice-change", "voice-changer", "voice-conversion"),
         capability="Voice changing (voice conversion)",
         translate=tr.voice_changer,
     ),
@@ -181,7 +181,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint(
         path="sing_over_instrumental",
         conversion_type=T.SING_OVER_INSTRUMENTAL,
-        tasks=("sing-over", "sing-over-instrumental"),
+        tasks=("sing", "sing-over", "sing-over-instrumental"),
         capability="Singing over an instrumental (lyrics to a sung vocal)",
         translate=tr.sing_over,
     ),
@@ -203,4 +203,4 @@ def endpoint_for_job(task: str, conversion_type: str | None) -> Endpoint | None:
     for endpoint in (*ENDPOINTS, LYRICS):
         if endpoint.conversion_type.value == conversion_type:
             return endpoint
-    return next((e for e in ENDPOINTS if task in e.tasks), None)
+    return next((e for e in (*ENDPOINTS, LYRICS) if task in e.tasks), None)

@@ -41,9 +41,13 @@ TRANSCRIPTION_FORMATS = {
 _UNSET = frozenset({"", "false", "0", "no", "none", "null"})  # a field sent empty or switched off
 GENDERS = {"m": "male", "male": "male", "f": "female", "female": "female"}
 NOT_SUNG = (
-    "lyrics: not sung; no singing-voice model is installed, so the vocal line is wordless "
-    "(the lyrics are kept and returned with the conversion)"
+    "lyrics: not sung; extend, inpaint and remix build on the piece's score, and only new Music AI "
+    "songs are sung here (the lyrics are kept and returned with the conversion)"
 )
+INSTRUMENTAL_NOT_SUNG = (
+    "lyrics: not sung, as make_instrumental is true (kept and returned with the conversion)"
+)
+NO_VOICE = "not sung here (see lyrics)"
 
 
 def passthrough(req: VendorRequest) -> NativeCall:
@@ -90,13 +94,18 @@ def transcribe(req: VendorRequest) -> NativeCall:
 def text_to_speech(req: VendorRequest) -> NativeCall:
     """``gender`` ``m``/``f`` (or male/female; neutral means the default voice); MP3 out."""
     fields, call = base_call(req)
+    _native_gender(fields)
+    fields.setdefault("output_format", DEFAULT_FORMAT)
+    return call
+
+
+def _native_gender(fields: dict[str, Any]) -> None:
+    """MusicGPT's ``gender`` (m, f, male, female; neutral or empty: the default voice), natively."""
     gender = pop_text(fields, "gender").lower()
     if gender in GENDERS:
         fields["gender"] = GENDERS[gender]
     elif gender not in ("", "neutral"):
         raise ValidationFailed("gender: must be male, female, m, f or neutral", field="gender")
-    fields.setdefault("output_format", DEFAULT_FORMAT)
-    return call
 
 
 def sound_generator(req: VendorRequest) -> NativeCall:
@@ -134,33 +143,46 @@ def _prompt(fields: dict[str, Any], style: str | None) -> str:
 
 
 def music_ai(req: VendorRequest) -> NativeCall:
-    """Two songs from a prompt and/or music style (native ``generate``, two variations)."""
+    """Two songs from a prompt and/or music style (native ``generate``, two variations).
+
+    ``lyrics`` are sung (native ``lyrics``, ``gender`` m/f the voice) unless ``make_instrumental``
+    is true; without lyrics a song's vocal line is wordless.
+    """
     fields, call = base_call(req, {"output_length": "duration"})
     vendor = _vendor_text(fields, "title", "lyrics", "music_style")
     if "vocal_only" in fields and as_bool(fields.pop("vocal_only"), "vocal_only"):
         raise CapabilityMissing(
-            "vocal_only: no singing-voice model is installed, so vocals alone cannot be made",
+            "vocal_only: songs are sung over their backing here; the voice alone is the native "
+            "generate task's vocals stem (stems: true), not a Music AI song",
             field="vocal_only",
         )
-    warnings = [NOT_SUNG] if vendor.get("lyrics") else []
+    instrumental = as_bool(fields.pop("make_instrumental", False), "make_instrumental")
+    warnings = _sung(fields, vendor.get("lyrics"), instrumental)
     warnings += _ignored(
         fields,
         {
-            "voice_id": "voice models are not installed; the default vocal sound is used",
-            "gender": "no singing-voice model is installed; the vocal line is wordless",
+            "voice_id": "MusicGPT's voice models are not installed; a Festival voice of the gender sings",
             "negative_tags": "not supported by the embedded engine",
             "generate_album_cover": "no album covers are made here",
         },
     )
     fields["prompt"] = _prompt(fields, vendor.get("music_style"))
-    if "make_instrumental" in fields:
-        fields["instrumental"] = as_bool(fields.pop("make_instrumental"), "make_instrumental")
-    else:
-        fields["instrumental"] = False  # MusicGPT's songs have a vocal line unless asked otherwise
+    fields["instrumental"] = instrumental  # MusicGPT's songs have vocals unless asked otherwise
     if str(fields.get("model", "")).lower() in MUSICGPT_MODELS:
         fields.pop("model")
     _song_defaults(fields, 2)
     return replace(call, outputs=2, vendor=vendor, warnings=tuple(warnings))
+
+
+def _sung(fields: dict[str, Any], lyrics: str | None, instrumental: bool) -> list[str]:
+    """Send the lyrics and the singer's gender on when they are to be sung; warnings otherwise."""
+    if not lyrics or instrumental:
+        warnings = [INSTRUMENTAL_NOT_SUNG] if lyrics else []
+        gender = pop_text(fields, "gender")
+        return warnings + (["gender: no lyrics are sung, so no voice is chosen"] if gender else [])
+    fields["lyrics"] = lyrics
+    _native_gender(fields)
+    return []
 
 
 def extend(req: VendorRequest) -> NativeCall:
@@ -177,7 +199,7 @@ def extend(req: VendorRequest) -> NativeCall:
     vendor = _vendor_text(fields, "title", "lyrics")
     warnings = [NOT_SUNG] if vendor.get("lyrics") or fields.get("lyrics_section_to_extend") else []
     fields.pop("lyrics_section_to_extend", None)
-    warnings += _ignored(fields, {"gender": "no singing-voice model is installed"})
+    warnings += _ignored(fields, {"gender": NO_VOICE})
     _song_defaults(fields, 2)
     return replace(call, outputs=2, vendor=vendor, warnings=tuple(warnings))
 
@@ -212,7 +234,7 @@ def inpaint(req: VendorRequest) -> NativeCall:
     warnings += _ignored(
         fields,
         {
-            "gender": "no singing-voice model is installed",
+            "gender": NO_VOICE,
             "prompt": "the span is recomposed in the piece's own style and instruments (new material "
             "on the same plan); the prompt does not steer it",
         },
@@ -231,31 +253,47 @@ def remix(req: VendorRequest) -> NativeCall:
         raise ValidationFailed("prompt: required; it sets the new style", field="prompt")
     vendor = _vendor_text(fields, "title", "lyrics")
     warnings = [NOT_SUNG] if vendor.get("lyrics") else []
-    warnings += _ignored(fields, {"gender": "no singing-voice model is installed"})
+    warnings += _ignored(fields, {"gender": NO_VOICE})
     _song_defaults(fields, 2)
     return replace(call, upload=None, outputs=2, vendor=vendor, warnings=tuple(warnings))
 
 
 def extraction(req: VendorRequest) -> NativeCall:
-    """``stems`` and ``preprocessing_options`` arrive as JSON-string lists; sent on as lists."""
+    """``stems`` and ``preprocessing_options`` arrive as JSON-string lists; sent on as lists.
+
+    The ``audio_url`` of one of the caller's own Music AI songs extracts that song's exact stems
+    (native ``from_hash``: rendered again, not estimated); ``eco_mode`` has no effect here.
+    """
     fields, call = base_call(req)
     for name in ("stems", "preprocessing_options"):
         if fields.get(name) not in (None, ""):
             fields[name] = as_list(fields[name], name)
-    return call
+    warnings = _ignored(fields, {"eco_mode": "no effect; the engine is chosen by what is installed"})
+    own = fields.get("input_audio")
+    digest = req.generation(str(own)) if own and call.upload is None else None
+    if digest is not None:
+        fields.pop("input_audio")
+        fields["from_hash"] = digest
+        if fields.pop("preprocessing_options", None):
+            warnings.append("preprocessing_options: not applied; the song's own stems are clean renders")
+    return replace(call, warnings=tuple(warnings))
 
 
 def voice_changer(req: VendorRequest) -> NativeCall:
-    """``remove_background`` comes as 0/1."""
-    fields, call = base_call(req)
+    """``remove_background`` comes as 0/1; ``voice_id`` and ``pitch`` are the native names."""
+    fields, call = base_call(req, OUTPUT_EXTENSION)
     if "remove_background" in fields:
         fields["remove_background"] = as_bool(fields["remove_background"], "remove_background")
     return call
 
 
 def sing_over(req: VendorRequest) -> NativeCall:
-    """Lyrics sung over the instrumental; ``lyrics`` is required."""
+    """Lyrics sung over the instrumental (native ``sing``): ``lyrics`` required, ``gender`` m/f, MP3 out."""
     fields, call = base_call(req)
     if not str(fields.get("lyrics") or "").strip():
         raise ValidationFailed("lyrics: required", field="lyrics")
-    return call
+    require_audio(fields, call)
+    vendor = {**_vendor_text(fields, "title"), "lyrics": str(fields["lyrics"])}
+    _native_gender(fields)
+    fields.setdefault("output_format", DEFAULT_FORMAT)
+    return replace(call, vendor=vendor)

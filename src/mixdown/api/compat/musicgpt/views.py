@@ -4,7 +4,8 @@ A conversion is built from the native job row and its result artifacts (ORM rows
 function serves the API and the webhook outbox. Field names follow the MusicGPT docs:
 ``{task_id, conversion_id, status, status_msg, conversion_type, audio_url, title,
 conversion_cost, createdAt, updatedAt}``, plus the two-song fields Music AI clients read
-(``conversion_path_1`` ...), the per-type fields (``key``, ``bpm``, ``transcription``...) and
+(``conversion_path_1`` ... ``lyrics_timestamped_2``), the per-type fields (``key``, ``bpm``,
+``transcription``...), ``lyrics_timestamped`` (the sung words' times, when a song was sung) and
 ``files``: every result with its public link.
 """
 
@@ -132,7 +133,17 @@ def _pair(job: Any, results: list[Any], base_url: str) -> dict[str, Any]:
         fields[f"conversion_duration_{index}"] = (artifact.meta or {}).get("duration") if artifact else None
         fields[f"title_{index}"] = title if present else None
         fields[f"lyrics_{index}"] = lyrics if present else None
+        fields[f"lyrics_timestamped_{index}"] = _timestamped(artifact, {}) if present else None
     return fields
+
+
+def _timestamped(artifact: Any | None, job_meta: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The sung words with their times: the song's own (a generation's mix), else the job's (sing)."""
+    words = (artifact.meta or {}).get("word_timings") if artifact is not None else None
+    words = words or job_meta.get("word_timings")
+    if not isinstance(words, list):
+        return None
+    return [{"word": w.get("word"), "start": w.get("start"), "end": w.get("end")} for w in words]
 
 
 def conversion_view(job: Any, results: list[Any], base_url: str, index: int | None = None) -> dict[str, Any]:
@@ -161,6 +172,9 @@ def conversion_view(job: Any, results: list[Any], base_url: str, index: int | No
     if artifact is not None:
         view.update(audio_links(base_url, artifact))
         view["conversion_duration"] = (artifact.meta or {}).get("duration")
+        sung = _timestamped(artifact, job.job_metadata or {})
+        if sung is not None:
+            view["lyrics_timestamped"] = sung
     view.update(_per_type(kind, job))
     if index is None and _is_pair(kind):
         view.update(_pair(job, results, base_url))
