@@ -30,8 +30,9 @@ from mixdown.tasks.base import Availability, TaskContext, TaskInputs, TaskSpec
 from mixdown.tasks.convert import KeepFormatParams
 
 Engine = Literal["auto", "embedded", "demucs", "exact"]
-# Measured (bench/bench_extract.py, 44.1 kHz stereo, busy 2-core machine): embedded ~0.5 s per
-# second of audio; Demucs htdemucs on CPU ~1 s; an exact rebuild ~0.15 s plus ~0.05 s per part stem.
+# Embedded: measured ~0.4 s per second of 44.1 kHz stereo (bench/bench_extract.py, busy 2-core
+# machine). Demucs: not measured here (no weights on the bench machine); htdemucs on 2 CPU cores
+# is roughly real time, so 1.2 errs high. An exact rebuild of 20 s plus six part stems took 1.9 s.
 _SECONDS_PER_SECOND = {"embedded": 0.6, "demucs": 1.2, "auto": 1.2}
 _OVERHEAD_SECONDS = 1.0
 _EXACT_SECONDS = 20.0  # the generation's length is unknown until its record is read

@@ -16,7 +16,6 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import soundfile as sf
@@ -254,8 +253,3 @@ def render_selection(
             for span in chunk_spans(sub, rate):
                 frames = span.end - span.start
                 dest.write(sum_stems(mixer.process(span.start, renderer.render(frames)), frames))
-
-
-def summary(files: SeparatedFiles) -> dict[str, Any]:
-    """What the job's metadata says about an exact extraction."""
-    return {"hash": files.extra.get("hash")}
