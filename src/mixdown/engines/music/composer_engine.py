@@ -313,11 +313,9 @@ def warm_up() -> None:
     """Run a tiny request through understanding, composition and rendering (loads everything once)."""
     from mixdown.engines.music.compose import compose
     from mixdown.engines.music.produce import predict_master_gain
-    from mixdown.engines.music.produce.soundfont import POOL, find_soundfont
 
     spec = understand_request(_WARM_UP_REQUEST, 0)
     predict_master_gain(compose(spec, 0), sample_rate=spec.sample_rate)
-    POOL.warm(find_soundfont(None), rates=(44100,))  # a spare synth at the default rate
 
 
 _WARM_UP_REQUEST = GenerationRequest(

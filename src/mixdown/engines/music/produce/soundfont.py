@@ -12,9 +12,7 @@ See ``docs/soundfonts.md`` for the comparison behind the default order.
 from __future__ import annotations
 
 import ctypes
-import logging
 import os
-import queue
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,8 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from mixdown.errors import EngineUnavailable
-
-logger = logging.getLogger(__name__)
 
 # Best first (docs/soundfonts.md): FluidR3 wins on load time, memory and punch for pop/electronic
 # material; MuseScore General (better piano and strings) is the alternative, selectable by name.
@@ -186,81 +182,34 @@ SYNTH_SETTINGS: dict[str, int | float | str] = {
 }
 
 
-# Spare synths have this many part outputs: a render of up to that many parts can take one (a synth
-# with more outputs than parts renders the same samples: part i plays on channel and output i).
-SPARE_OUTPUTS = 16
-
-
 class SynthPool:
     """Fresh synths on demand, cheap because one idle "keeper" synth per soundfont pins its samples.
 
     A synth is never reused: FluidSynth voices keep state from their previous notes, so a reused
     synth renders the same score slightly differently depending on what it played before. A fresh
-    synth over the cached samples takes ~0.03 s to make, so the pool keeps one made in advance per
-    soundfont and sample rate (a "spare", never played) and makes the next spare in a background
-    thread once a render is done: a stream's forecast and first chunk do not wait for two synths.
-    The first load of a soundfont pays the full price once per process.
+    synth over the cached samples takes ~0.03-0.05 s to make; the first load of a soundfont pays
+    the full price once per process.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._keepers: dict[Path, Synth] = {}
-        self._spares: dict[tuple[Path, int], Synth] = {}
-        self._wanted: queue.SimpleQueue[tuple[Path, int]] = queue.SimpleQueue()
-        self._maker: threading.Thread | None = None
 
-    def warm(self, path: Path, rates: tuple[int, ...] = ()) -> None:
-        """Load ``path`` once for the process and make spares at ``rates`` (worker start-up)."""
+    def warm(self, path: Path) -> None:
+        """Load ``path`` once for the process (a worker may call this at start-up)."""
         with self._lock:
             if path not in self._keepers:
                 self._keepers[path] = _new_synth(path, 44100, 1)
-        for rate in rates:
-            self._make_spare(path, rate)
 
     @contextmanager
     def acquire(self, path: Path, sample_rate: int, parts: int) -> Iterator[Synth]:
         """A new synth for one render of ``parts`` parts, deleted afterwards."""
         self.warm(path)
-        self._start_maker()
-        synth = self._take_spare(path, sample_rate) if parts <= SPARE_OUTPUTS else None
-        synth = synth or _new_synth(path, sample_rate, parts)
+        synth = _new_synth(path, sample_rate, parts)
         try:
             yield synth
         finally:
             synth.handle.delete()
-            # Only a queue put here: this may run while the interpreter shuts down (an unfinished
-            # render's generator closed at exit), when starting a thread would hang.
-            self._wanted.put((path, sample_rate))
-
-    def _start_maker(self) -> None:
-        with self._lock:
-            if self._maker is None:
-                self._maker = threading.Thread(target=self._make_spares, name="spare-synths", daemon=True)
-                self._maker.start()
-
-    def _make_spares(self) -> None:
-        while True:
-            path, sample_rate = self._wanted.get()
-            self._make_spare(path, sample_rate)
-
-    def _take_spare(self, path: Path, sample_rate: int) -> Synth | None:
-        with self._lock:
-            return self._spares.pop((path, sample_rate), None)
-
-    def _make_spare(self, path: Path, sample_rate: int) -> None:
-        with self._lock:
-            if (path, sample_rate) in self._spares:
-                return
-        try:
-            spare = _new_synth(path, sample_rate, SPARE_OUTPUTS)
-        except Exception:  # a spare is an optimisation: the next acquire makes its own synth
-            logger.warning("could not make a spare synth for %s at %d Hz", path, sample_rate, exc_info=True)
-            return
-        with self._lock:
-            if (path, sample_rate) not in self._spares:
-                self._spares[path, sample_rate] = spare
-                return
-        spare.handle.delete()  # another thread made one meanwhile
 
 
 def _new_synth(path: Path, sample_rate: int, parts: int) -> Synth:
